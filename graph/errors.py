@@ -1,0 +1,47 @@
+"""Domain exceptions: every problem carries a Japanese and an English message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Problem", "GraphError", "ValidationError", "NotFound"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, named so a coordinator can find and fix it.
+
+    ``where`` names the place (``"nodes.csv line 4"``, ``"node 'h1'"``, ``"tie 3"``);
+    ``ja`` and ``en`` say what is wrong in each language.
+    """
+
+    where: str
+    ja: str
+    en: str
+
+    def message(self, lang: str = "en") -> str:
+        """The problem as one line in ``lang`` ("ja" or "en")."""
+        text = self.ja if lang == "ja" else self.en
+        return f"{self.where}: {text}" if self.where else text
+
+
+class GraphError(Exception):
+    """Base of every domain error; ``problems`` lists what is wrong."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        if isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__("; ".join(p.message("en") for p in self.problems))
+
+    def message(self, lang: str = "en") -> str:
+        """Every problem, one per line, in ``lang``."""
+        return "\n".join(p.message(lang) for p in self.problems)
+
+
+class ValidationError(GraphError):
+    """The input is invalid; nothing was written."""
+
+
+class NotFound(GraphError):
+    """A session, node, tie or note that does not exist."""
