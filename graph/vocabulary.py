@@ -122,7 +122,9 @@ NODE_ATTRIBUTES: dict[str, tuple[str, ...] | type | None] = {
 TIE_ATTRIBUTES: dict[str, tuple[str, ...] | type | None] = {
     "frequency": ("daily", "weekly", "monthly", "rarely"),
     "season": ("all_year", "winter_only", "not_in_winter"),
-    "source": ("self", "hearsay"),
+    # DESIGN.md calls this `source`; that name is taken by the tie's start node in every
+    # format (records, node-link JSON, CSV), so the attribute is `origin`.
+    "origin": ("self", "hearsay"),
     "status": STATUSES,
 }
 

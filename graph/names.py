@@ -1,0 +1,255 @@
+"""Name keys for Japanese labels: width/kana folding, honorifics, readings, search and duplicates."""
+
+from __future__ import annotations
+
+import functools
+import threading
+import unicodedata
+from collections.abc import Hashable, Iterable
+
+__all__ = ["normalise_name", "reading", "name_keys", "matches", "likely_duplicates"]
+
+# Longest first, so that 「さま」 is tried before a shorter suffix could eat part of it.
+_SUFFIXES = ("ちゃん", "さん", "さま", "くん", "様", "氏", "宅", "家", "君")
+
+# Middle dots people type between given and family names (U+FF65 becomes U+30FB under NFKC).
+_DOTS = {ord(c): None for c in "・·‧"}
+
+# Katakana ァ..ヶ sit exactly 0x60 above hiragana ぁ..ゖ.
+_KATA_TO_HIRA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+
+# Name variants (異体字) that NFKC leaves alone and pykakasi 2.3.0 cannot read: without this
+# 「髙橋さん」 and 「高橋さん」 would never meet. Only characters seen in names belong here.
+_VARIANTS = str.maketrans(
+    {"髙": "高", "﨑": "崎", "𠮷": "吉", "栁": "柳", "德": "徳", "槗": "橋", "靍": "鶴"}
+)
+
+_kakasi = None
+_kakasi_lock = threading.Lock()
+_UNAVAILABLE = object()
+
+
+def _fold(text: str) -> str:
+    """NFKC, lower-case, katakana to hiragana, no whitespace or middle dots; no suffix stripping."""
+    text = unicodedata.normalize("NFKC", text).lower().translate(_VARIANTS)
+    text = text.translate(_KATA_TO_HIRA).translate(_DOTS)
+    return "".join(text.split())
+
+
+@functools.lru_cache(maxsize=8192)
+def normalise_name(text: str) -> str:
+    """Return the key of ``text`` used to detect duplicates and to merge them.
+
+    The text is NFKC-normalised (so half- and full-width forms agree), lower-cased, katakana is
+    folded to hiragana, all whitespace (including the ideographic space U+3000) and middle dots
+    are removed, and trailing honorifics and household suffixes (さん, 様/さま, 氏, 宅, 家,
+    ちゃん, くん, 君) are stripped, repeatedly, but never down to an empty string.
+
+    Parameters
+    ----------
+    text : str
+        A label as a resident typed it.
+
+    Returns
+    -------
+    str
+        The normalised key; empty only when ``text`` has nothing but whitespace and dots.
+
+    Examples
+    --------
+    >>> normalise_name("佐藤さん宅")
+    '佐藤'
+    >>> normalise_name("ｻﾄｳ") == normalise_name("サトウ") == normalise_name("さとう")
+    True
+    >>> normalise_name("田中・花子")
+    '田中花子'
+    >>> normalise_name("さん")
+    'さん'
+
+    Notes
+    -----
+    Runs in O(n) for a text of n characters. Stripping is a heuristic: a label that really ends
+    in one of the suffixes (「農家」) loses it too, which only makes it a little easier to find.
+    """
+    key = _fold(text)
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in _SUFFIXES:
+            if key.endswith(suffix) and len(key) > len(suffix):
+                key = key[: -len(suffix)]
+                stripped = True
+                break
+    return key
+
+
+def _converter():
+    """The shared pykakasi converter, loaded on first use; ``_UNAVAILABLE`` without pykakasi."""
+    global _kakasi
+    if _kakasi is None:
+        with _kakasi_lock:
+            if _kakasi is None:
+                try:
+                    import pykakasi
+                except ImportError:
+                    _kakasi = _UNAVAILABLE
+                else:
+                    # Loading the dictionaries takes most of a second: once per process.
+                    _kakasi = pykakasi.Kakasi()
+    return _kakasi
+
+
+def _to_kana(converter, text: str) -> str:
+    """Hiragana for ``text``, keeping as they are the characters pykakasi cannot read.
+
+    pykakasi 2.3.0 silently drops the character after an unknown kanji (「髙橋」 gives 「」)
+    and drops or repeats text around characters above U+F000, so every token is checked
+    against the input and conversion restarts after anything it could not read.
+    """
+    out = []
+    pos = 0
+    while pos < len(text):
+        start = pos
+        for token in converter.convert(text[pos:]):
+            orig, hira = token["orig"], token["hira"]
+            if not orig or not text.startswith(orig, pos):
+                break
+            out.append(hira or orig)
+            pos += len(orig)
+            if not hira:
+                break
+        if pos == start:
+            out.append(text[pos])
+            pos += 1
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=8192)
+def reading(text: str) -> str:
+    """Return the hiragana reading of ``text``, normalised like :func:`normalise_name`.
+
+    Kanji are read with pykakasi's dictionary (shipped with the package, so this works
+    offline). Without pykakasi the reading is :func:`normalise_name` of the text.
+
+    Parameters
+    ----------
+    text : str
+        A label as a resident typed it.
+
+    Returns
+    -------
+    str
+        The reading in hiragana; letters, digits and unreadable characters are kept as they are.
+
+    Examples
+    --------
+    >>> reading("佐藤さん")
+    'さとう'
+    >>> reading("佐藤さん") == reading("サトウ") == reading("ｻﾄｳ様")
+    True
+    >>> reading("田中 花子")
+    'たなかはなこ'
+
+    Notes
+    -----
+    Suffixes are stripped from the written label before it is read, not from the reading, so
+    that 「富士山」 keeps its 「さん」. The first call loads the dictionary (under a second);
+    later calls take tens of microseconds and results are cached.
+    """
+    key = normalise_name(text)
+    converter = _converter()
+    if converter is _UNAVAILABLE:
+        return key
+    return _fold(_to_kana(converter, key))
+
+
+def name_keys(text: str) -> frozenset[str]:
+    """Return the keys under which ``text`` counts as the same name as another label.
+
+    Parameters
+    ----------
+    text : str
+        A label.
+
+    Returns
+    -------
+    frozenset of str
+        ``{normalise_name(text), reading(text)}`` without the empty string, so blank labels
+        match nothing.
+
+    Examples
+    --------
+    >>> sorted(name_keys("佐藤さん宅"))
+    ['さとう', '佐藤']
+    >>> name_keys("さとうさん")
+    frozenset({'さとう'})
+    >>> name_keys(" ")
+    frozenset()
+    """
+    return frozenset(key for key in (normalise_name(text), reading(text)) if key)
+
+
+def matches(query: str, text: str) -> bool:
+    """Whether an active-search ``query`` finds the label ``text``.
+
+    True when the normalised query is a substring of the normalised text or of its reading,
+    so a query in かな, カナ, half-width ｶﾅ or 漢字 finds the label however it was written.
+
+    Parameters
+    ----------
+    query : str
+        What the user has typed so far.
+    text : str
+        A label to test.
+
+    Returns
+    -------
+    bool
+        True if the label should be offered. An empty query matches every label.
+
+    Examples
+    --------
+    >>> matches("さと", "佐藤")
+    True
+    >>> matches("ｻﾄｳ", "佐藤さん")
+    True
+    >>> matches("田中", "田中 花子")
+    True
+    >>> matches("加藤", "佐藤")
+    False
+
+    Notes
+    -----
+    O(len(query) * len(text)) after the reading of ``text`` is cached.
+    """
+    needle = normalise_name(query)
+    return needle in normalise_name(text) or needle in reading(text)
+
+
+def likely_duplicates(label: str, candidates: Iterable[tuple[Hashable, str]]) -> list[Hashable]:
+    """Return the ids of the candidates that probably name the same thing as ``label``.
+
+    Parameters
+    ----------
+    label : str
+        The new or selected label.
+    candidates : iterable of (id, label) pairs
+        The labels to compare with; the caller leaves out ``label``'s own id.
+
+    Returns
+    -------
+    list
+        The ids whose :func:`name_keys` share a key with ``label``'s, in the candidates' order.
+
+    Examples
+    --------
+    >>> likely_duplicates("佐藤さん宅", [("n1", "さとうさん"), ("n2", "加藤"), ("n3", "サトウ")])
+    ['n1', 'n3']
+
+    Notes
+    -----
+    O(m) readings for m candidates, each cached. Names that sound alike but are written
+    differently (「佐藤」 and 「佐東」) are flagged too: the facilitator decides.
+    """
+    keys = name_keys(label)
+    return [node for node, other in candidates if keys & name_keys(other)]
