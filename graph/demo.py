@@ -156,14 +156,14 @@ _STORIES = (
     ("st03", "冬の回覧板リレー", {"season": "winter_only"}),
 )
 
-# (id, label, category, who has it — households or persons)
+# (id, label, category, who has it — households or persons; "?" marks hearsay)
 _NEEDS = (
     ("nd01", "ゴミ出しが大変", "errand", "h02 h06 h14 h22 h24 h40"),
     ("nd02", "屋根の雪下ろしができない", "snow", "h02 h16 h29 h36 h38"),
     ("nd03", "通院の足がない", "ride", "h13 h19 h25 h31 h44"),
     ("nd04", "玄関前の除雪が追いつかない", "snow", "h06 h09 h43 h46"),
-    ("nd05", "冬は買い物に行けない", "errand", "h21 h27 h33 h44 h48"),
-    ("nd06", "話し相手がいない", "talk", "p029 p065"),
+    ("nd05", "冬は買い物に行けない", "errand", "h21 h27? h33 h44 h48"),
+    ("nd06", "話し相手がいない", "talk", "p029 p065?"),
     ("nd07", "電球の交換ができない", "other", "h18 h37"),
 )
 
@@ -345,7 +345,10 @@ def demo_records() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         tie(source, "links", target)
     for nid, _, _, who in _NEEDS:
         for holder in who.split():
-            tie(holder, "has_need", nid)
+            if holder.endswith("?"):
+                tie(holder[:-1], "has_need", nid, origin="hearsay")
+            else:
+                tie(holder, "has_need", nid)
     for aid, *_, needs in _ACTIVITIES:
         for nid in needs.split():
             tie(aid, "addresses", nid)

@@ -1,0 +1,62 @@
+"""Tsunagari's Flask app: the participant, facilitation and coordinator screens over storage."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+__all__ = ["create_app", "asset_folder"]
+
+
+def asset_folder(name: str) -> Path:
+    """Where ``templates`` or ``static`` live: inside the installed wheel, else the checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / name
+    return packaged if packaged.is_dir() else here.parent / name
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. ``test_config`` overrides settings (tests pass ``DATA`` and keys).
+
+    Settings: ``DATA`` (data folder, default ``$TSUNAGARI_DATA`` or ``./sessions``),
+    ``FACILITATOR_KEY`` (default ``$TSUNAGARI_FACILITATOR_KEY``, else generated once and kept
+    in the data folder), ``SECRET_KEY`` (kept in the data folder likewise).
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(asset_folder("templates")),
+        static_folder=str(asset_folder("static")),
+    )
+    app.config.from_mapping(
+        DATA=os.environ.get("TSUNAGARI_DATA", "sessions"),
+        FACILITATOR_KEY=os.environ.get("TSUNAGARI_FACILITATOR_KEY") or None,
+        SECRET_KEY=None,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="tsunagari",
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_HEADERS=["X-CSRFToken"],
+        JOIN_LIMIT_PER_MINUTE=10,
+        BABEL_DEFAULT_LOCALE="ja",
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.config["DATA"] = Path(app.config["DATA"])
+    app.config["DATA"].mkdir(parents=True, exist_ok=True)
+
+    from . import api, auth, errors, facilitation, i18n, live, participant, web
+
+    auth.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    web.init_app(app)
+    live.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(participant.bp)
+    app.register_blueprint(facilitation.bp)
+    app.register_blueprint(api.bp)
+    return app

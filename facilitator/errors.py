@@ -1,0 +1,65 @@
+"""The one boundary where domain and HTTP errors become answers a user can read."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from graph.errors import GraphError, NotFound, ValidationError
+
+__all__ = ["init_app", "error_response"]
+
+
+def _status_texts() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood."),
+        401: _("Please open the facilitator link printed by tsunagari serve."),
+        403: _("You are not allowed to do this."),
+        404: _("This page or item does not exist (any more)."),
+        405: _("This action is not possible here."),
+        413: _("That is too much data to send at once."),
+        429: _("Too many tries. Please wait a minute and try again."),
+    }
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str):
+    """JSON ``{"error": {...}}`` for the API, else the error page or its htmx fragment."""
+    if _wants_json():
+        return jsonify(error={"code": code, "message": message}), status
+    hx = request.headers.get("HX-Request") == "true"
+    template = "_error.html" if hx else "error.html"
+    return render_template(template, status=status, message=message), status
+
+
+def _graph_error(e: GraphError):
+    status = 404 if isinstance(e, NotFound) else 422 if isinstance(e, ValidationError) else 409
+    code = {404: "not_found", 422: "invalid", 409: "conflict"}[status]
+    return error_response(status, code, e.message(str(get_locale() or "ja")))
+
+
+def _http_error(e: HTTPException):
+    status = e.code or 500
+    default = e.description if e.description != type(e).description else None
+    message = default or _status_texts().get(status, e.name)
+    code = e.name.lower().replace(" ", "_")
+    return error_response(status, code, message)
+
+
+def _csrf_error(e: CSRFError):
+    return error_response(
+        400, "csrf", _("This form has expired. Please reload the page and try again.")
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(GraphError, _graph_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)

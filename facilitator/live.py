@@ -1,0 +1,78 @@
+"""Live updates: a per-session wake-up broker and the Server-Sent Events stream."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+from flask import Flask
+
+__all__ = ["Broker", "init_app", "sse_stream"]
+
+HEARTBEAT_SECONDS = 15.0
+# Writes from another process (the CLI) are noticed by polling the event log this often.
+POLL_SECONDS = 1.0
+
+
+class Broker:
+    """Wakes the streams of a session as soon as a change to it is committed."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._versions: dict[str, int] = {}
+
+    def version(self, session_id: str) -> int:
+        """How many notifications ``session_id`` has had; pass it to :meth:`wait`."""
+        with self._condition:
+            return self._versions.get(session_id, 0)
+
+    def notify(self, session_id: str) -> None:
+        """Call after a commit: every stream of ``session_id`` looks for new events now."""
+        with self._condition:
+            self._versions[session_id] = self._versions.get(session_id, 0) + 1
+            self._condition.notify_all()
+
+    def wait(self, session_id: str, version: int, timeout: float) -> int:
+        """Block until ``session_id`` is notified after ``version``, or ``timeout`` seconds.
+
+        Taking the version before looking at the log means no notification is ever missed.
+        """
+        with self._condition:
+            self._condition.wait_for(
+                lambda: self._versions.get(session_id, 0) != version, timeout
+            )
+            return self._versions.get(session_id, 0)
+
+
+def sse_stream(
+    broker: Broker,
+    session_id: str,
+    last_seq: Callable[[], int],
+    after: int,
+    stop: Callable[[], bool] = lambda: False,
+) -> Iterator[str]:
+    """Yield SSE messages: ``changed`` with the newest seq whenever the log grows, and a
+    comment line as heartbeat at least every 15 s so proxies and phones keep the line open.
+
+    ``retry`` tells the browser to reconnect after 2 s when the Wi-Fi drops.
+    """
+    yield "retry: 2000\n\n"
+    seen = after
+    quiet_since = time.monotonic()
+    while not stop():
+        version = broker.version(session_id)
+        newest = last_seq()
+        if newest != seen:
+            seen = newest
+            quiet_since = time.monotonic()
+            yield f"id: {newest}\nevent: changed\ndata: {newest}\n\n"
+        elif time.monotonic() - quiet_since >= HEARTBEAT_SECONDS:
+            quiet_since = time.monotonic()
+            yield ": heartbeat\n\n"
+        broker.wait(session_id, version, POLL_SECONDS)
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its broker (one process serves the whole workshop)."""
+    app.extensions["tsunagari_broker"] = Broker()

@@ -1,0 +1,95 @@
+"""Shared web plumbing: per-request storage handles, htmx rendering, security headers."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, render_template, request
+from flask_babel import get_locale
+from flask_htmx import HTMX
+
+from graph.vocabulary import NODE_KINDS, TIE_KINDS
+
+from .storage import Session, Store
+
+__all__ = ["init_app", "store", "open_session", "changed", "render", "is_htmx"]
+
+htmx = HTMX()
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def store() -> Store:
+    """The data folder of this app."""
+    if "store" not in g:
+        g.store = Store(current_app.config["DATA"])
+    return g.store
+
+
+def open_session(session_id: str) -> Session:
+    """The session ``session_id``, opened once per request and closed at teardown.
+
+    Raises ``graph.errors.NotFound`` (→ 404) when there is no such session.
+    """
+    sessions = g.setdefault("sessions", {})
+    if session_id not in sessions:
+        sessions[session_id] = store().open(session_id)
+    return sessions[session_id]
+
+
+def changed(session_id: str) -> None:
+    """Tell the live streams of ``session_id`` that a change was committed."""
+    current_app.extensions["tsunagari_broker"].notify(session_id)
+
+
+def is_htmx() -> bool:
+    """An htmx request asking for a fragment (a history restore wants the whole page)."""
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def render(fragment: str, page: str, status: int = 200, **context):
+    """The fragment for htmx, the full page otherwise; the page includes the fragment."""
+    return render_template(fragment if is_htmx() else page, **context), status
+
+
+def _close_sessions(_exc: BaseException | None) -> None:
+    for session in g.pop("sessions", {}).values():
+        session.close()
+
+
+def _headers(response):
+    response.headers.add("Vary", "HX-Request")
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _globals() -> dict:
+    lang = str(get_locale() or "ja")
+    return {
+        "lang": lang,
+        "node_kinds": NODE_KINDS,
+        "tie_kinds": TIE_KINDS,
+        "kind_label": lambda kind: _kind_label(kind, lang),
+    }
+
+
+def _kind_label(kind: str, lang: str) -> str:
+    item = NODE_KINDS.get(kind) or TIE_KINDS.get(kind)
+    if item is None:
+        return kind
+    return item.ja if lang == "ja" else item.en
+
+
+def init_app(app: Flask) -> None:
+    """Register htmx, teardown, headers and template globals."""
+    htmx.init_app(app)
+    app.teardown_appcontext(_close_sessions)
+    app.after_request(_headers)
+    app.context_processor(_globals)
