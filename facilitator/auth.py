@@ -131,7 +131,12 @@ join_limiter = JoinLimiter()
 def login():
     """The facilitator URL printed by `tsunagari serve`: checks the key, sets the cookie."""
     if not _key_matches(request.args.get("key")):
-        abort(403, description=_("This facilitator link is not valid. Use the URL printed by tsunagari serve."))
+        abort(
+            403,
+            description=_(
+                "This facilitator link is not valid. Use the URL printed by tsunagari serve."
+            ),
+        )
     session.clear()
     session["facilitator"] = _fingerprint(current_app.config["FACILITATOR_KEY"])
     session.permanent = True

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from graph.analysis import FLAG_KINDS, flags, whatif
-from graph.errors import GraphError, NotFound, Problem
+from graph.errors import GraphError
 from graph.io import FORMATS, read_graph, write_graph
 
 from .storage import Session, Store
@@ -188,9 +188,15 @@ def whatif_(ctx: click.Context, source: str, person: str, as_json: bool) -> None
         click.echo(json.dumps(units, ensure_ascii=False, indent=2))
         return
     for unit in units:
-        ja = "外とのつながりがなくなります" if unit["effect"] == "isolated" else "支え手がいなくなります"
-        en = "would lose every outside contact" if unit["effect"] == "isolated" else (
-            "would have no supporter left"
+        ja = (
+            "外とのつながりがなくなります"
+            if unit["effect"] == "isolated"
+            else "支え手がいなくなります"
+        )
+        en = (
+            "would lose every outside contact"
+            if unit["effect"] == "isolated"
+            else ("would have no supporter left")
         )
         click.echo(f"{unit['label']}: {_say(ja, en)}")
     if not units:
@@ -214,18 +220,6 @@ def demo_session(store: Store) -> str:
 def demo(ctx: click.Context) -> None:
     """Create the fictional demo session (茶志内地区, ~50 households) if missing; print its id."""
     click.echo(demo_session(_store(ctx)))
-
-
-def _not_found(session_id: str) -> UserError:
-    return _fail(
-        NotFound(
-            Problem(
-                "",
-                f"セッション {session_id!r} は見つかりません",
-                f"no session {session_id!r}",
-            )
-        )
-    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -39,9 +39,7 @@ class Broker:
         Taking the version before looking at the log means no notification is ever missed.
         """
         with self._condition:
-            self._condition.wait_for(
-                lambda: self._versions.get(session_id, 0) != version, timeout
-            )
+            self._condition.wait_for(lambda: self._versions.get(session_id, 0) != version, timeout)
             return self._versions.get(session_id, 0)
 
 

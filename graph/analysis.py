@@ -14,7 +14,6 @@ from .model import is_active
 from .vocabulary import (
     DIRECTED_SUPPORT,
     INFORMAL,
-    MUTUAL,
     OLDER_AGE_BANDS,
     PARTICIPATION,
     SUPPORT_CATEGORIES,
