@@ -133,8 +133,7 @@ def synthetic_graph(
         for name in _STORIES:
             node("st", "story", f"{district}の{name}")
         needs = [
-            node("nd", "need", label, category=category)
-            for label, category in _NEEDS + _NEEDS[:5]
+            node("nd", "need", label, category=category) for label, category in _NEEDS + _NEEDS[:5]
         ]
         groups = [node("g", "group", f"{district}{name}") for name in _GROUPS]
         activities = [
@@ -179,10 +178,10 @@ def synthetic_graph(
         people = [p for p, _ in active] or [p for h in households for p in residents[h]]
         all_persons.extend(people)
 
-        # Helpers: one resident in six helps out; one helper in thirty is a 世話焼きさん
-        # who turns up eight times as often.
-        helpers = [p for p in people if rand() < 0.17] or people[:1]
-        pool = helpers + [p for p in helpers if rand() < 0.033] * 7
+        # Most neighbours help someone now and then; one helper in twenty-five is a
+        # 世話焼きさん who turns up four times as often.
+        helpers = [p for p in people if rand() < 0.7] or people[:1]
+        pool = helpers + [p for p in helpers if rand() < 0.04] * 3
 
         for gid in groups + activities:
             for pid in rng.sample(people, min(len(people), choice((1, 1, 2, 2, 3)))):

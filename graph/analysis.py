@@ -51,32 +51,108 @@ FLAG_KINDS: dict[str, tuple[str, str]] = {
 _HONORIFICS = ("さん", "様", "さま", "氏", "宅", "家", "ちゃん", "くん", "君")
 
 
-@dataclass(frozen=True)
+def _reason(flag: str, d: Mapping[str, Any], lang: str) -> str:
+    """The plain-language reason of one flag; ``d`` holds the labels and counts it names."""
+    name = d.get("label") or ""
+    san = _san(name)
+    ja = lang == "ja"
+    if flag == "isolated_household":
+        if ja:
+            tail = "（専門職の支援のみ）。" if d.get("formal_care") else "。"
+            return f"{san}には、世帯の外との支え合いや参加のつながりがまだ見えていません{tail}"
+        tail = " (formal care only)." if d.get("formal_care") else "."
+        return (
+            "No informal support, group membership or role from outside the household "
+            f"is recorded for {name}{tail}"
+        )
+    if flag == "single_supporter":
+        helper = d["supporter_label"]
+        if ja:
+            return f"{san}を支えているのは{_san(helper)}だけです。"
+        return f"{name} is supported by {helper} alone."
+    if flag == "winter_risk":
+        parts = []
+        if d["summer_only"]:
+            parts.append(
+                f"冬になると{san}の外とのつながりが途切れます（雪のない季節だけのつながりです）"
+                if ja
+                else f"{name} loses every outside contact in winter"
+            )
+        if d["snow_gap"]:
+            parts.append(
+                f"{san}には雪の困りごとがありますが、除雪のつながりがありません"
+                if ja
+                else f"{name} has a snow need but no snow-clearing tie"
+            )
+        return "。".join(parts) + "。" if ja else "; ".join(parts) + "."
+    if flag == "overloaded_person":
+        load, only, roles = d["load"], d["sole"], d["roles"]
+        if ja:
+            text = f"{san}は{load}世帯を支えています"
+            text += f"（うち{only}世帯は{san}だけが支え手）" if only else ""
+            text += f"。世話役を{roles}つ担っています" if roles else ""
+            return text + "。"
+        text = f"{name} supports {load} households"
+        text += f" ({only} of them have no other supporter)" if only else ""
+        text += f"; organiser of {roles} groups or activities" if roles else ""
+        return text + "."
+    if flag == "no_participation":
+        band = d["age_band"]
+        if ja:
+            return f"{san}（{band}歳）の、団体や活動への参加がまだ見えていません。"
+        return f"{name} (aged {band}) takes part in no group or activity yet."
+    if flag == "succession_risk":
+        organiser = d["organiser_label"]
+        if ja:
+            return f"{name}の世話役は{_san(organiser)}だけです。"
+        return f"{organiser} is the only organiser of {name}."
+    tk = TIE_KINDS[d["category"]]
+    if ja:
+        return f"この集まりには「{tk.ja}」のつながりがまだひとつもありません。"
+    return f"No {tk.en.lower()} tie has been recorded in this session."
+
+
+@dataclass(slots=True)
 class Flag:
-    """A prompt for follow-up about one node (or the whole session when ``node`` is None)."""
+    """A prompt for follow-up about one node (or the whole session when ``node`` is None).
+
+    ``details`` holds what the reason names (counts, the supporter, …); the reasons are
+    worded on demand, so flagging a city costs no string formatting.
+    """
 
     flag: str
     node: str | None
     label: str | None
-    reason_ja: str
-    reason_en: str
-    category: str | None = None
-    details: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def category(self) -> str | None:
+        """The support category of a ``resource_gap`` flag."""
+        return self.details.get("category")
+
+    @property
+    def reason_ja(self) -> str:
+        """The reason in Japanese, e.g. 「佐藤さんは7世帯を支えています…」."""
+        return _reason(self.flag, {"label": self.label, **self.details}, "ja")
+
+    @property
+    def reason_en(self) -> str:
+        """The reason in English."""
+        return _reason(self.flag, {"label": self.label, **self.details}, "en")
 
     def to_dict(self, lang: str = "ja") -> dict[str, Any]:
         """The JSON form: ``flag``, ``node``, ``label``, ``reason`` (in ``lang``), both reasons."""
+        ja, en = self.reason_ja, self.reason_en
         data = {
             "flag": self.flag,
             "title": FLAG_KINDS[self.flag][0 if lang == "ja" else 1],
             "node": self.node,
             "label": self.label,
-            "reason": self.reason_ja if lang == "ja" else self.reason_en,
-            "reason_ja": self.reason_ja,
-            "reason_en": self.reason_en,
-            **dict(self.details),
+            "reason": ja if lang == "ja" else en,
+            "reason_ja": ja,
+            "reason_en": en,
+            **self.details,
         }
-        if self.flag == "resource_gap":
-            data["category"] = self.category
         return data
 
 
@@ -90,10 +166,12 @@ class Units:
 
     unit_of: dict[str, str]
     members: dict[str, list[str]]
-    contact: dict[str, int]
-    winter_contact: dict[str, int]
+    persons: list[str]
+    labels: dict[str, str]
+    contact: set[str]
+    winter_contact: set[str]
     supporters: dict[str, set[str]]
-    formal: dict[str, int]
+    formal: set[str]
     load: dict[str, set[str]]
     roles: dict[str, set[str]]
     organisers: dict[str, set[str]]
@@ -105,11 +183,11 @@ class Units:
 
     def isolated(self, unit: str, winter: bool = False) -> bool:
         """Whether ``unit`` has no outside contact (in winter: without not_in_winter ties)."""
-        return not (self.winter_contact if winter else self.contact).get(unit)
+        return unit not in (self.winter_contact if winter else self.contact)
 
     def label(self, node: str) -> str:
         """The label of ``node``."""
-        return str(self.nodes[node].get("label", node))
+        return self.labels[node]
 
 
 def analyse(G: nx.MultiDiGraph, exclude: frozenset[str] = frozenset()) -> Units:
@@ -128,34 +206,47 @@ def analyse(G: nx.MultiDiGraph, exclude: frozenset[str] = frozenset()) -> Units:
 
     Notes
     -----
-    O(n + m): one pass over the nodes and two over the ties. No betweenness.
+    O(n + m): one pass over the nodes and one over the ties. No betweenness.
     """
-    nodes = {n: a for n, a in G.nodes(data=True) if n not in exclude and is_active(a)}
+    # Reads NetworkX's adjacency dicts directly, as its own algorithms do: the edge views
+    # cost more than the whole analysis on a city-sized graph.
+    node_attrs = G._node
+    succ = G._succ
+    nodes = {
+        n: a
+        for n, a in node_attrs.items()
+        if a.get("status", "approved") == "approved" and n not in exclude
+    }
     kind = {n: a.get("kind") for n, a in nodes.items()}
-    ties = [
-        (u, v, d) for u, v, d in G.edges(data=True) if u in nodes and v in nodes and is_active(d)
-    ]
+    labels = {n: str(a.get("label", n)) for n, a in nodes.items()}
 
-    home: dict[str, str] = {}
-    for u, v, d in ties:
-        if d.get("kind") == "lives_in" and kind[v] == "household":
-            if u not in home or v < home[u]:
-                home[u] = v
     unit_of: dict[str, str] = {}
     members: dict[str, list[str]] = {}
+    persons: list[str] = []
     for n, k in kind.items():
         if k == "household":
             unit_of[n] = n
             members.setdefault(n, []).insert(0, n)
         elif k == "person":
-            unit = home.get(n, n)
+            homes = []
+            for v, kd in succ[n].items():
+                if kind.get(v) == "household":
+                    for d in kd.values():
+                        if (
+                            d.get("kind") == "lives_in"
+                            and d.get("status", "approved") == "approved"
+                        ):
+                            homes.append(v)
+                            break
+            unit = min(homes) if homes else n
+            persons.append(n)
             unit_of[n] = unit
             members.setdefault(unit, []).append(n)
 
-    contact: dict[str, int] = defaultdict(int)
-    winter_contact: dict[str, int] = defaultdict(int)
+    contact: set[str] = set()
+    winter_contact: set[str] = set()
     supporters: dict[str, set[str]] = defaultdict(set)
-    formal: dict[str, int] = defaultdict(int)
+    formal: set[str] = set()
     load: dict[str, set[str]] = defaultdict(set)
     roles: dict[str, set[str]] = defaultdict(set)
     organisers: dict[str, set[str]] = defaultdict(set)
@@ -163,42 +254,64 @@ def analyse(G: nx.MultiDiGraph, exclude: frozenset[str] = frozenset()) -> Units:
     snow_into: set[str] = set()
     snow_need: set[str] = set()
     kinds_present: set[str] = set()
+    reaching = INFORMAL | PARTICIPATION
 
-    for u, v, d in ties:
-        k = d.get("kind")
-        kinds_present.add(k)
-        uu, uv = unit_of.get(u), unit_of.get(v)
-        if k in INFORMAL or k in PARTICIPATION:
-            summer_only = d.get("season") == "not_in_winter"
-            for unit, other, other_unit in ((uu, v, uv), (uv, u, uu)):
-                if unit is not None and other_unit != unit and kind[other] != "institution":
-                    contact[unit] += 1
-                    if not summer_only:
-                        winter_contact[unit] += 1
-            if k in PARTICIPATION:
-                participates.add(u)
-                if k == "role":
-                    roles[u].add(v)
-                    organisers[v].add(u)
-            elif k in DIRECTED_SUPPORT:
-                if uv is not None and uu != uv and kind[u] != "institution":
-                    supporters[uv].add(u)
-                    if kind[u] == "person":
-                        load[u].add(uv)
-            else:  # MUTUAL: either way
-                if uv is not None and uu != uv and kind[u] != "institution":
-                    supporters[uv].add(u)
-                if uu is not None and uu != uv and kind[v] != "institution":
-                    supporters[uu].add(v)
-        elif k == "care" and uv is not None:
-            formal[uv] += 1
-        elif k == "has_need" and uu is not None and nodes[v].get("category") == "snow":
-            snow_need.add(uu)
-        if k == "snow" and uv is not None:
-            snow_into.add(uv)
+    for u, ku in kind.items():
+        nbrs = succ[u]
+        if not nbrs:
+            continue
+        uu = unit_of.get(u)
+        u_counts = ku != "institution"
+        for v, kd in nbrs.items():
+            kv = kind.get(v)
+            if kv is None:
+                continue
+            uv = unit_of.get(v)
+            for d in kd.values():
+                status = d.get("status")
+                if status is not None and status != "approved":
+                    continue
+                k = d.get("kind")
+                if k in reaching:
+                    if uu != uv:
+                        winter = d.get("season") != "not_in_winter"
+                        if uu is not None and kv != "institution":
+                            contact.add(uu)
+                            if winter:
+                                winter_contact.add(uu)
+                        if uv is not None and u_counts:
+                            contact.add(uv)
+                            if winter:
+                                winter_contact.add(uv)
+                    if k in DIRECTED_SUPPORT:
+                        kinds_present.add(k)
+                        if uv is not None and uu != uv and u_counts:
+                            supporters[uv].add(u)
+                            if ku == "person":
+                                load[u].add(uv)
+                        if k == "snow" and uv is not None:
+                            snow_into.add(uv)
+                    elif k in PARTICIPATION:
+                        participates.add(u)
+                        if k == "role":
+                            roles[u].add(v)
+                            organisers[v].add(u)
+                    elif uu != uv:  # talk, kin: support either way
+                        if uv is not None and u_counts:
+                            supporters[uv].add(u)
+                        if uu is not None and kv != "institution":
+                            supporters[uu].add(v)
+                elif k == "care":
+                    if uv is not None:
+                        formal.add(uv)
+                elif k == "has_need":
+                    if uu is not None and nodes[v].get("category") == "snow":
+                        snow_need.add(uu)
     return Units(
         unit_of=unit_of,
         members=members,
+        persons=persons,
+        labels=labels,
         contact=contact,
         winter_contact=winter_contact,
         supporters=supporters,
@@ -229,56 +342,41 @@ def _settings(settings: Mapping[str, Any] | None) -> dict[str, int]:
 
 def _unit_flags(U: Units) -> list[Flag]:
     out: list[Flag] = []
+    labels = U.labels
+    contact, winter_contact, supporters = U.contact, U.winter_contact, U.supporters
+    snow_gaps = U.snow_need - U.snow_into
     for unit in U.members:
-        name = _san(U.label(unit))
-        isolated = U.isolated(unit)
-        helpers = U.supporters.get(unit, set())
+        isolated = unit not in contact
         if isolated:
-            care = U.formal.get(unit, 0)
             out.append(
                 Flag(
                     "isolated_household",
                     unit,
-                    U.label(unit),
-                    f"{name}には、世帯の外との支え合いや参加のつながりがまだ見えていません"
-                    + ("（専門職の支援のみ）。" if care else "。"),
-                    f"No informal support, group membership or role from outside the "
-                    f"household is recorded for {U.label(unit)}"
-                    + (" (formal care only)." if care else "."),
+                    labels[unit],
+                    {"formal_care": unit in U.formal},
                 )
             )
-        elif len(helpers) == 1:
-            (helper,) = helpers
-            out.append(
-                Flag(
-                    "single_supporter",
-                    unit,
-                    U.label(unit),
-                    f"{name}を支えているのは{_san(U.label(helper))}だけです。",
-                    f"{U.label(unit)} is supported by {U.label(helper)} alone.",
-                    details={"supporter": helper},
+        else:
+            helpers = supporters.get(unit)
+            if helpers is not None and len(helpers) == 1:
+                (helper,) = helpers
+                out.append(
+                    Flag(
+                        "single_supporter",
+                        unit,
+                        labels[unit],
+                        {"supporter": helper, "supporter_label": labels[helper]},
+                    )
                 )
-            )
-        summer_only = not isolated and U.isolated(unit, winter=True)
-        snow_gap = unit in U.snow_need and unit not in U.snow_into
+        summer_only = not isolated and unit not in winter_contact
+        snow_gap = unit in snow_gaps
         if summer_only or snow_gap:
-            ja, en = [], []
-            if summer_only:
-                ja.append(
-                    f"冬になると{name}の外とのつながりが途切れます（雪のない季節だけのつながりです）"
-                )
-                en.append(f"{U.label(unit)} loses every outside contact in winter")
-            if snow_gap:
-                ja.append(f"{name}には雪の困りごとがありますが、除雪のつながりがありません")
-                en.append(f"{U.label(unit)} has a snow need but no snow-clearing tie")
             out.append(
                 Flag(
                     "winter_risk",
                     unit,
-                    U.label(unit),
-                    "。".join(ja) + "。",
-                    "; ".join(en) + ".",
-                    details={"summer_only": summer_only, "snow_gap": snow_gap},
+                    labels[unit],
+                    {"summer_only": summer_only, "snow_gap": snow_gap},
                 )
             )
     return out
@@ -286,67 +384,45 @@ def _unit_flags(U: Units) -> list[Flag]:
 
 def _person_flags(U: Units, limits: dict[str, int]) -> list[Flag]:
     out: list[Flag] = []
+    labels = U.labels
     sole: dict[str, int] = defaultdict(int)
-    for unit in U.members:
-        helpers = U.supporters.get(unit)
-        if helpers and len(helpers) == 1:
-            sole[next(iter(helpers))] += 1
-    for node, attrs in U.nodes.items():
-        if attrs.get("kind") != "person":
-            continue
+    for helpers in U.supporters.values():
+        if len(helpers) == 1:
+            for helper in helpers:
+                sole[helper] += 1
+    max_load, max_roles, max_sole = (
+        limits["overload_households"],
+        limits["overload_roles"],
+        limits["overload_sole"],
+    )
+    for node in U.persons:
         load = len(U.load.get(node, ()))
         roles = len(U.roles.get(node, ()))
         only = sole.get(node, 0)
-        name = _san(U.label(node))
-        if (
-            load >= limits["overload_households"]
-            or roles >= limits["overload_roles"]
-            or only >= limits["overload_sole"]
-        ):
-            ja = f"{name}は{load}世帯を支えています"
-            en = f"{U.label(node)} supports {load} households"
-            if only:
-                ja += f"（うち{only}世帯は{name}だけが支え手）"
-                en += f" ({only} of them have no other supporter)"
-            if roles:
-                ja += f"。世話役を{roles}つ担っています"
-                en += f"; organiser of {roles} groups or activities"
+        if load >= max_load or roles >= max_roles or only >= max_sole:
             out.append(
                 Flag(
                     "overloaded_person",
                     node,
-                    U.label(node),
-                    ja + "。",
-                    en + ".",
-                    details={"load": load, "roles": roles, "sole": only},
+                    labels[node],
+                    {"load": load, "roles": roles, "sole": only},
                 )
             )
-        if attrs.get("age_band") in OLDER_AGE_BANDS and node not in U.participates:
+        band = U.nodes[node].get("age_band")
+        if band in OLDER_AGE_BANDS and node not in U.participates:
+            out.append(Flag("no_participation", node, labels[node], {"age_band": band}))
+    for node, organisers in U.organisers.items():
+        persons = [p for p in organisers if U.nodes[p].get("kind") == "person"]
+        if len(persons) == 1:
+            (organiser,) = persons
             out.append(
                 Flag(
-                    "no_participation",
+                    "succession_risk",
                     node,
-                    U.label(node),
-                    f"{name}（{attrs['age_band']}歳）の、団体や活動への参加がまだ見えていません。",
-                    f"{U.label(node)} (aged {attrs['age_band']}) takes part in no group "
-                    f"or activity yet.",
+                    labels[node],
+                    {"organiser": organiser, "organiser_label": labels[organiser]},
                 )
             )
-    for node, attrs in U.nodes.items():
-        if attrs.get("kind") in ("group", "activity"):
-            persons = {p for p in U.organisers.get(node, ()) if U.nodes[p].get("kind") == "person"}
-            if len(persons) == 1:
-                (organiser,) = persons
-                out.append(
-                    Flag(
-                        "succession_risk",
-                        node,
-                        U.label(node),
-                        f"{U.label(node)}の世話役は{_san(U.label(organiser))}だけです。",
-                        f"{U.label(organiser)} is the only organiser of {U.label(node)}.",
-                        details={"organiser": organiser},
-                    )
-                )
     return out
 
 
@@ -381,17 +457,7 @@ def flags(G: nx.MultiDiGraph, settings: Mapping[str, Any] | None = None) -> list
     found = _unit_flags(U) + _person_flags(U, _settings(settings))
     for category in SUPPORT_CATEGORIES:
         if category not in U.kinds_present:
-            tk = TIE_KINDS[category]
-            found.append(
-                Flag(
-                    "resource_gap",
-                    None,
-                    None,
-                    f"この集まりには「{tk.ja}」のつながりがまだひとつもありません。",
-                    f"No {tk.en.lower()} tie has been recorded in this session.",
-                    category=category,
-                )
-            )
+            found.append(Flag("resource_gap", None, None, {"category": category}))
     order = {name: i for i, name in enumerate(FLAG_KINDS)}
     found.sort(key=lambda f: (order[f.flag], f.node or ""))
     return found
