@@ -1,5 +1,309 @@
-"""The api screens (to be filled in)."""
+"""The JSON API v1: sessions, joining, notes and ties, and the approved graph for other tools.
 
-from flask import Blueprint
+Callers authenticate with ``Authorization: Bearer <key or token>``: the facilitator key, or the
+participant token that ``POST /api/v1/join`` returns. A phone that joined through the web
+pages may use its session cookie instead; such calls must carry the CSRF token
+(``X-CSRFToken``), so a form on another site cannot post with the cookie. Bearer calls need no
+CSRF token: another site cannot make a browser send the header.
+
+Errors are ``{"error": {"code", "message"}}`` with a 4xx status and the message in the
+Accept-Language language. A 2xx answer means the change is committed; on any error nothing is
+stored.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import Any, NoReturn
+
+from flask import Blueprint, abort, current_app, jsonify, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from graph.analysis import flags as find_flags
+from graph.errors import Problem, ValidationError
+from graph.io import to_node_link
+from graph.model import active_graph
+from graph.vocabulary import NODE_ATTRIBUTES, TIE_ATTRIBUTES
+
+from . import auth, web
+from .errors import error_response
+from .storage import Session
+
+__all__ = ["bp", "FACILITATOR", "NOTE_ATTRIBUTES", "TIE_ATTRIBUTE_NAMES"]
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Bearer calls cannot be forged cross-site; cookie calls are checked by hand in _check_csrf().
+auth.csrf.exempt(bp)
+
+#: The actor recorded for changes made with the facilitator key.
+FACILITATOR = "facilitator"
+#: Attributes a note (or an approval) may carry; ``status`` is the facilitator's to set.
+NOTE_ATTRIBUTES = frozenset(NODE_ATTRIBUTES) - {"status"}
+#: Attributes a tie may carry besides ``source``, ``target`` and ``kind``.
+TIE_ATTRIBUTE_NAMES = frozenset(TIE_ATTRIBUTES) - {"status"}
+
+
+class Refusal(Exception):
+    """A request refused with an error code of its own (``closed``, ``bad_json``, …)."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@bp.errorhandler(Refusal)
+def _refused(e: Refusal):
+    return error_response(e.status, e.code, e.message)
+
+
+# -- reading requests -----------------------------------------------------------------------
+
+
+def _no_constants(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _body() -> dict[str, Any]:
+    """The JSON object sent (``{}`` for an empty body); 400 for anything else."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw, parse_constant=_no_constants)
+    except ValueError:  # also UnicodeDecodeError
+        raise Refusal(400, "bad_json", _("The request body is not valid JSON.")) from None
+    if not isinstance(data, dict):
+        raise Refusal(400, "bad_json", _("The request body must be a JSON object."))
+    return data
+
+
+def _split(
+    body: dict[str, Any], fields: tuple[str, ...], attributes: frozenset[str] = frozenset()
+) -> tuple[dict[str, str | None], dict[str, Any]]:
+    """The text ``fields`` and the ``attributes`` of ``body``.
+
+    Raises ``ValidationError`` (→ 422) for a name that is neither, or a field that is not text.
+    """
+    problems = []
+    unknown = sorted(set(body) - set(fields) - attributes)
+    if unknown:
+        known = sorted({*fields, *attributes})
+        problems.append(
+            Problem(
+                "",
+                f"{'、'.join(unknown)} は使えない項目です（使える項目: {'、'.join(known)}）",
+                f"unknown field {', '.join(unknown)} (known: {', '.join(known)})",
+            )
+        )
+    for name in fields:
+        if body.get(name) is not None and not isinstance(body[name], str):
+            problems.append(Problem(name, "文字で入力してください", "must be text"))
+    if problems:
+        raise ValidationError(problems)
+    return {name: body.get(name) for name in fields}, {
+        name: value for name, value in body.items() if name in attributes
+    }
+
+
+# -- who is calling -------------------------------------------------------------------------
+
+
+def _check_csrf() -> None:
+    """A call authenticated by a cookie must prove it comes from our own pages."""
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        auth.csrf.protect()
+
+
+def _facilitator() -> None:
+    """Answer 401 unless the facilitator is calling."""
+    if not auth.is_facilitator():
+        abort(401)
+    if auth.bearer_token() is None:
+        _check_csrf()
+
+
+def _joined_elsewhere(token: str, session_id: str) -> bool:
+    """Whether ``token`` belongs to a phone of another session (a mix-up, not a forgery)."""
+    store = web.store()
+    for other in store.ids():
+        if other != session_id:
+            with store.open(other) as session:
+                if session.participant(token) is not None:
+                    return True
+    return False
+
+
+def _caller(session: Session) -> dict | None:
+    """``None`` for the facilitator, else the participant of ``session`` who is calling.
+
+    No credential, or a token no session knows: 401. A token of another session: 403.
+    """
+    if auth.is_facilitator():
+        if auth.bearer_token() is None:
+            _check_csrf()
+        return None
+    token = auth.bearer_token()
+    if token is None:
+        token = request.cookies.get(auth.participant_cookie(session.id))
+        if token is None:
+            abort(401)
+        _check_csrf()
+    participant = session.participant(token)
+    if participant is None:
+        if _joined_elsewhere(token, session.id):
+            abort(403, description=_("This phone joined another workshop."))
+        abort(401, description=_("Please join the workshop again with its code."))
+    return participant
+
+
+def _facilitator_of(session: Session) -> None:
+    """Answer 401 without a credential, 403 for a participant."""
+    if _caller(session) is not None:
+        abort(403)
+
+
+def _closed(meta: dict) -> bool:
+    return bool(meta.get("closed")) or meta.get("stage") == "closed"
+
+
+def _refuse_closed(meta: dict) -> None:
+    if _closed(meta):
+        raise Refusal(403, "closed", _("This workshop is closed."))
+
+
+# -- routes ---------------------------------------------------------------------------------
+
+
+@bp.post("/sessions")
+def create_session():
+    """Create a session from ``{"title", "area"?}``: 201 with its metadata (facilitator)."""
+    _facilitator()
+    fields, _attrs = _split(_body(), ("title", "area"))
+    with web.store().create(
+        fields["title"], area=fields["area"] or "", actor=FACILITATOR
+    ) as session:
+        meta = session.meta()
+    web.changed(meta["id"])
+    return jsonify(meta), 201
+
+
+@bp.get("/sessions")
+def list_sessions():
+    """Every session in the data folder, newest first (facilitator)."""
+    _facilitator()
+    return jsonify(web.store().list())
+
+
+@bp.post("/join")
+def join():
+    """Join with ``{"code", "nickname"?}``: 201 ``{"token", "session"}`` (anyone).
+
+    Wrong codes are counted per address; too many in a minute answer 429.
+    """
+    address = request.remote_addr or ""
+    if auth.join_limiter.blocked(address):
+        abort(429)
+    fields, _attrs = _split(_body(), ("code", "nickname"))
+    # Full-width letters typed with a Japanese IME count as the same code.
+    code = unicodedata.normalize("NFKC", fields["code"] or "")
+    session_id = web.store().find_by_code(code)
+    if session_id is None:
+        auth.join_limiter.failed(address)
+        raise Refusal(
+            404,
+            "unknown_code",
+            _("There is no workshop with this code. Please check the code on the screen."),
+        )
+    session = web.open_session(session_id)
+    meta = session.meta()
+    _refuse_closed(meta)
+    token = session.add_participant(fields["nickname"] or "")
+    web.changed(session_id)
+    about = {key: meta[key] for key in ("id", "title", "area", "code", "stage")}
+    return jsonify(token=token, session=about), 201
+
+
+@bp.post("/sessions/<session_id>/notes")
+def add_note(session_id: str):
+    """Post a note ``{"kind", "text", attributes…}``: 201 ``{"id", "status", "node"}``.
+
+    A participant of the session or the facilitator; not once the session is closed.
+    """
+    session = web.open_session(session_id)
+    participant = _caller(session)
+    _refuse_closed(session.meta())
+    fields, attrs = _split(_body(), ("kind", "text"), NOTE_ATTRIBUTES)
+    actor = FACILITATOR if participant is None else participant["id"]
+    note = session.add_note(actor, fields["kind"], fields["text"], **attrs)
+    web.changed(session_id)
+    return jsonify(id=note["id"], status=note["status"], node=note["node_id"]), 201
+
+
+@bp.post("/sessions/<session_id>/ties")
+def add_tie(session_id: str):
+    """Add a tie ``{"source", "target", "kind", attributes…}``: 201 ``{"id", "status"}``.
+
+    The facilitator's ties are approved. A participant may add ties in the ``ties`` stage;
+    they wait for approval unless the session approves automatically.
+    """
+    session = web.open_session(session_id)
+    participant = _caller(session)
+    meta = session.meta()
+    if participant is not None:
+        _refuse_closed(meta)
+        if meta.get("stage") != "ties":
+            raise Refusal(
+                403, "stage", _("Ties can be added once the facilitator starts the ties stage.")
+            )
+    fields, attrs = _split(_body(), ("source", "target", "kind"), TIE_ATTRIBUTE_NAMES)
+    if participant is None:
+        actor, status = FACILITATOR, "approved"
+    else:
+        actor, status = participant["id"], "approved" if meta.get("auto_approve") else "pending"
+    tie_id = session.add_tie(
+        fields["source"], fields["target"], fields["kind"], actor, status=status, **attrs
+    )
+    web.changed(session_id)
+    return jsonify(id=tie_id, status=status), 201
+
+
+@bp.post("/sessions/<session_id>/notes/<note_id>/approve")
+def approve_note(session_id: str, note_id: str):
+    """Put a note on the map, optionally with a corrected ``label``: 200 ``{"node"}``."""
+    session = web.open_session(session_id)
+    _facilitator_of(session)
+    fields, attrs = _split(_body(), ("label",), NOTE_ATTRIBUTES)
+    node_id = session.approve_note(note_id, FACILITATOR, label=fields["label"], **attrs)
+    web.changed(session_id)
+    return jsonify(node={"id": node_id, **session.graph().nodes[node_id]})
+
+
+@bp.get("/sessions/<session_id>/graph")
+def graph(session_id: str):
+    """The approved nodes and ties as node-link JSON ``{"graph", "nodes", "edges"}``."""
+    session = web.open_session(session_id)
+    _facilitator_of(session)
+    return jsonify(to_node_link(active_graph(session.graph())))
+
+
+@bp.get("/sessions/<session_id>/flags")
+def flags(session_id: str):
+    """The flags (気づき), as ``tsunagari flags --json`` prints them, reasons in the UI language."""
+    session = web.open_session(session_id)
+    _facilitator_of(session)
+    lang = str(get_locale() or "ja")
+    found = find_flags(session.graph(), session.meta()["settings"])
+    return jsonify([f.to_dict(lang) for f in found])
+
+
+@bp.get("/sessions/<session_id>/events")
+def events(session_id: str):
+    """The event log after ``?after=N`` (default 0), oldest first."""
+    session = web.open_session(session_id)
+    _facilitator_of(session)
+    after = request.args.get("after", "0").strip()
+    if not (after.isascii() and after.isdigit()):
+        raise Refusal(400, "bad_after", _("after must be a whole number, 0 or more."))
+    return jsonify(session.events(after=int(after)))

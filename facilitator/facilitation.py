@@ -1,11 +1,583 @@
-"""The facilitation screens (to be filled in)."""
+"""The facilitator's screens: sessions, the live dashboard, the projector wall and the stream."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import io
+from collections import Counter
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.routing import BuildError
+
+from graph.analysis import FLAG_KINDS, flags, whatif
+from graph.errors import GraphError, NotFound, ValidationError
+from graph.model import is_active
+from graph.names import likely_duplicates
+from graph.vocabulary import NODE_KINDS, TIE_KINDS
+
+from . import web
+from .auth import facilitator_required
+from .live import sse_stream
+from .storage import MAX_TITLE, STAGES, Session
+
+__all__ = ["bp", "projector_label", "joined_count", "KIND_ICONS"]
 
 bp = Blueprint("facilitation", __name__)
 
+ACTOR = "facilitator"
+#: How many of the latest notes the live feed shows.
+FEED_LENGTH = 30
+
+#: A shape for every node kind, so the projector never tells kinds apart by colour alone.
+KIND_ICONS: dict[str, str] = {
+    "person": "👤",
+    "household": "🏠",
+    "group": "👥",
+    "place": "📍",
+    "institution": "🏥",
+    "activity": "🤸",
+    "story": "📜",
+    "need": "🤲",
+    "idea": "💡",
+}
+
+ANONYMOUS = "匿名"
+HOUSE = "🏠"
+
+
+def projector_label(attrs: Mapping[str, Any]) -> str:
+    """What the shared screen may show for a node with ``attrs`` (kind, label, attributes).
+
+    A person shows the label only with ``consent == "named"``, the first character and 「さん」
+    with ``"initials"``, else 「匿名」. A household of someone living alone shows a house and
+    its district; other households show their (family) label, as on the paper map.
+
+    Examples
+    --------
+    >>> projector_label({"kind": "person", "label": "佐藤 花子", "consent": "named"})
+    '佐藤 花子'
+    >>> projector_label({"kind": "person", "label": "佐藤 花子", "consent": "initials"})
+    '佐さん'
+    >>> projector_label({"kind": "person", "label": "佐藤 花子"})
+    '匿名'
+    >>> projector_label({"kind": "household", "label": "鈴木さん宅", "lives_alone": True,
+    ...                  "district": "3班"})
+    '🏠 3班'
+    >>> projector_label({"kind": "group", "label": "くりの木サロン"})
+    'くりの木サロン'
+    """
+    label = str(attrs.get("label") or "").strip()
+    kind = attrs.get("kind")
+    if kind == "person":
+        consent = attrs.get("consent")
+        if consent == "named" and label:
+            return label
+        if consent == "initials" and label:
+            return label[0] + "さん"
+        return ANONYMOUS
+    if kind == "household" and attrs.get("lives_alone"):
+        district = str(attrs.get("district") or "").strip()
+        return f"{HOUSE} {district}" if district else HOUSE
+    return label
+
+
+# -- small read-only helpers ----------------------------------------------------------------
+
+
+def _lang() -> str:
+    return str(get_locale() or "ja")
+
+
+def _problem_text(error: GraphError) -> str:
+    """The problems of ``error`` in the user's language, without the technical "where"."""
+    lang = _lang()
+    return "\n".join(p.ja if lang == "ja" else p.en for p in error.problems)
+
+
+def joined_count(session: Session) -> int:
+    """How many phones have joined ``session``."""
+    return session.db["participants"].count
+
+
+def _note_counts(session: Session) -> Counter:
+    return Counter(
+        {row["status"]: row["n"] for row in session.db.query(
+            "SELECT status, count(*) AS n FROM notes GROUP BY status"
+        )}
+    )
+
+
+def _approved_nodes(session: Session) -> list[dict]:
+    """Approved nodes as ``{"id", "kind", "label", **attrs}``, oldest first."""
+    G = session.graph()
+    return [{"id": n, **data} for n, data in G.nodes(data=True) if is_active(data)]
+
+
+def _nicknames(session: Session) -> dict[str, str]:
+    return {
+        row["token_hash"]: row["nickname"]
+        for row in session.db.query("SELECT token_hash, nickname FROM participants")
+    }
+
+
+def _join_url(code: str) -> str:
+    """The URL the phones open: the participant's join page with the code filled in."""
+    try:
+        return url_for("participant.join_code", code=code, _external=True)
+    except BuildError:
+        return request.host_url + "j/" + code
+
+
+def _stage_labels() -> dict[str, str]:
+    return {"closed": _("Closed"), "notes": _("Notes only"), "ties": _("Notes and ties")}
+
+
+# -- context for each region ------------------------------------------------------------------
+
+
+def _queue_ctx(session: Session) -> dict:
+    nodes = _approved_nodes(session)
+    queue = []
+    for note in session.notes("pending"):
+        same_kind = [n for n in nodes if n["kind"] == note["kind"]]
+        dupes = set(likely_duplicates(note["text"], [(n["id"], n["label"]) for n in same_kind]))
+        queue.append(
+            {
+                "note": note,
+                "duplicates": [n for n in same_kind if n["id"] in dupes],
+                "others": [n for n in same_kind if n["id"] not in dupes],
+            }
+        )
+    return {"queue": queue}
+
+
+def _local_time(iso: str) -> str:
+    """``HH:MM`` of a stored UTC time, in the laptop's own time zone."""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%H:%M")
+    except (TypeError, ValueError):
+        return ""
+
+
+def _feed_ctx(session: Session) -> dict:
+    nicknames = _nicknames(session)
+    feed = [
+        {**note, "time": _local_time(note["created"]), "nickname": nicknames.get(note["participant"], "")}
+        for note in session.notes()[::-1][:FEED_LENGTH]
+    ]
+    return {"feed": feed}
+
+
+def _counts_ctx(session: Session) -> dict:
+    return {"joined": joined_count(session), "note_counts": _note_counts(session)}
+
+
+def _controls_ctx(session: Session) -> dict:
+    return {"stage_labels": _stage_labels()}
+
+
+def _ties_ctx(session: Session) -> dict:
+    G = session.graph()
+    nodes = [{"id": n, **d} for n, d in G.nodes(data=True) if is_active(d)]
+    labels = {n: d.get("label", n) for n, d in G.nodes(data=True)}
+    ties = [
+        {"id": key, "source": u, "target": v, **d, "source_label": labels[u], "target_label": labels[v]}
+        for u, v, key, d in G.edges(keys=True, data=True)
+        if d.get("status") != "hidden"
+    ]
+    return {"nodes": nodes, "ties": ties[::-1]}
+
+
+def _flags_ctx(session: Session, person: str | None = None) -> dict:
+    G = session.graph()
+    lang = _lang()
+    found = [
+        {
+            "flag": f.flag,
+            "title": FLAG_KINDS[f.flag][0 if lang == "ja" else 1],
+            "label": f.label,
+            "reason": f.reason_ja if lang == "ja" else f.reason_en,
+        }
+        for f in flags(G, session.meta()["settings"])
+    ]
+    persons = [
+        {"id": n, "label": d.get("label", n)}
+        for n, d in G.nodes(data=True)
+        if d.get("kind") == "person" and is_active(d)
+    ]
+    result = whatif(G, person) if person else None
+    person_label = G.nodes[person].get("label", person) if person else None
+    return {
+        "flags": found,
+        "persons": persons,
+        "whatif": result,
+        "whatif_person": person,
+        "whatif_label": person_label,
+    }
+
+
+def _dashboard_ctx(session: Session) -> dict:
+    return {
+        **_queue_ctx(session),
+        **_feed_ctx(session),
+        **_counts_ctx(session),
+        **_controls_ctx(session),
+        **_ties_ctx(session),
+        **_flags_ctx(session),
+    }
+
+
+def _base_ctx(session: Session) -> dict:
+    meta = session.meta()
+    return {
+        "session_id": session.id,
+        "meta": meta,
+        "join_url": _join_url(meta["code"]),
+        "last_seq": session.last_seq(),
+    }
+
+
+REGIONS = {
+    "queue": ("facilitation/_queue.html", _queue_ctx),
+    "feed": ("facilitation/_feed.html", _feed_ctx),
+    "counts": ("facilitation/_counts.html", _counts_ctx),
+    "controls": ("facilitation/_controls.html", _controls_ctx),
+    "ties": ("facilitation/_ties.html", _ties_ctx),
+    "flags": ("facilitation/_flags.html", _flags_ctx),
+}
+
+
+def _region(session_id: str, region: str, status: int = 200, **extra):
+    """Answer an action: the region's fragment for htmx, else the dashboard (303 on success)."""
+    session = web.open_session(session_id)
+    if not web.is_htmx() and status < 400:
+        return redirect(url_for("facilitation.dashboard", session_id=session_id), 303)
+    template, build = REGIONS[region]
+    extra["error_region"] = region
+    ctx = {**_base_ctx(session), **build(session), **extra}
+    if web.is_htmx():
+        return web.render(template, template, status, **ctx)
+    return web.render(
+        template, "facilitation/dashboard.html", status, **{**ctx, **_dashboard_ctx(session), **extra}
+    )
+
+
+def _act(session_id: str, region: str, action) -> Any:
+    """Run a change, wake the live streams, answer with ``region``; 422 with the message on a
+    ``ValidationError`` (nothing was written)."""
+    session = web.open_session(session_id)
+    try:
+        action(session)
+    except ValidationError as e:
+        return _region(session_id, region, 422, error=e.message(_lang()))
+    web.changed(session_id)
+    return _region(session_id, region)
+
+
+# -- sessions -----------------------------------------------------------------------------------
+
+
+def _session_rows() -> list[dict]:
+    rows = []
+    for item in web.store().list():
+        session = web.open_session(item["id"])
+        rows.append({**item, "notes": _note_counts(session), "joined": joined_count(session)})
+    return rows
+
 
 @bp.get("/sessions")
+@facilitator_required
 def sessions():
-    """The facilitator's sessions page."""
-    return "sessions"
+    """The facilitator's sessions: every session with its counts, and a form to start one."""
+    return web.render(
+        "facilitation/_sessions.html",
+        "facilitation/sessions.html",
+        sessions=_session_rows(),
+        stage_labels=_stage_labels(),
+        form={},
+        max_title=MAX_TITLE,
+    )
+
+
+@bp.post("/sessions")
+@facilitator_required
+def create():
+    """Start a session from the form (title required, area optional) and open its dashboard."""
+    form = {"title": request.form.get("title", ""), "area": request.form.get("area", "")}
+    try:
+        session = web.store().create(form["title"], area=form["area"], actor=ACTOR)
+    except ValidationError as e:
+        return web.render(
+            "facilitation/_sessions.html",
+            "facilitation/sessions.html",
+            422,
+            sessions=_session_rows(),
+            stage_labels=_stage_labels(),
+            form=form,
+            error=_problem_text(e),
+            max_title=MAX_TITLE,
+        )
+    session.close()
+    target = url_for("facilitation.dashboard", session_id=session.id)
+    if web.is_htmx():
+        return Response(status=204, headers={"HX-Redirect": target})
+    return redirect(target, 303)
+
+
+@bp.post("/sessions/<session_id>/close")
+@facilitator_required
+def close(session_id: str):
+    """Close a session: no more notes or joins. From the list, answer with the list."""
+    web.open_session(session_id).set_meta(ACTOR, stage="closed", closed=True)
+    web.changed(session_id)
+    from_list = request.headers.get("HX-Target") == "sessions" or request.form.get("back") == "list"
+    if not from_list:
+        return _region(session_id, "controls")
+    if not web.is_htmx():
+        return redirect(url_for("facilitation.sessions"), 303)
+    return web.render(
+        "facilitation/_sessions.html",
+        "facilitation/sessions.html",
+        sessions=_session_rows(),
+        stage_labels=_stage_labels(),
+        form={},
+        max_title=MAX_TITLE,
+    )
+
+
+# -- the dashboard and its regions ------------------------------------------------------------
+
+
+@bp.get("/sessions/<session_id>")
+@facilitator_required
+def dashboard(session_id: str):
+    """The facilitator's live dashboard: join QR, queue, feed, ties, flags."""
+    session = web.open_session(session_id)
+    return web.render(
+        "facilitation/_dashboard.html",
+        "facilitation/dashboard.html",
+        **_base_ctx(session),
+        **_dashboard_ctx(session),
+    )
+
+
+@bp.get("/sessions/<session_id>/qr.svg")
+@facilitator_required
+def qr(session_id: str):
+    """The join QR code as an SVG image (made here from the join URL only)."""
+    code = web.open_session(session_id).meta()["code"]
+    out = io.BytesIO()
+    segno.make(_join_url(code), micro=False).save(
+        out, kind="svg", scale=10, dark="#000", light="#fff", border=4, omitsize=True
+    )
+    return Response(out.getvalue(), mimetype="image/svg+xml")
+
+
+@bp.get("/sessions/<session_id>/<any(queue, feed, counts, controls, ties):region>")
+@facilitator_required
+def region(session_id: str, region: str):
+    """One live region of the dashboard (refreshed on every ``changed`` event)."""
+    session = web.open_session(session_id)
+    template, build = REGIONS[region]
+    return web.render(
+        template,
+        "facilitation/dashboard.html",
+        **_base_ctx(session),
+        **(_dashboard_ctx(session) if not web.is_htmx() else build(session)),
+    )
+
+
+@bp.get("/sessions/<session_id>/flags")
+@facilitator_required
+def flags_panel(session_id: str):
+    """The private flags panel; ``?person=<id>`` adds the what-if for that helper."""
+    session = web.open_session(session_id)
+    person = request.args.get("person") or None
+    ctx = {**_base_ctx(session), **_dashboard_ctx(session), **_flags_ctx(session, person)}
+    return web.render("facilitation/_flags.html", "facilitation/dashboard.html", **ctx)
+
+
+# -- actions on notes -----------------------------------------------------------------------------
+
+
+@bp.post("/sessions/<session_id>/notes/<note_id>/approve")
+@facilitator_required
+def approve(session_id: str, note_id: str):
+    """Put a note on the map, with its label corrected if the form sends one."""
+    label = (request.form.get("label") or "").strip() or None
+    return _act(session_id, "queue", lambda s: s.approve_note(note_id, ACTOR, label=label))
+
+
+@bp.post("/sessions/<session_id>/notes/<note_id>/hide")
+@facilitator_required
+def hide(session_id: str, note_id: str):
+    """Hide a note (it stays in the log, off the map)."""
+    return _act(session_id, "queue", lambda s: s.hide_note(note_id, ACTOR))
+
+
+@bp.post("/sessions/<session_id>/notes/<note_id>/merge")
+@facilitator_required
+def merge(session_id: str, note_id: str):
+    """Mark a note as the same as an existing node."""
+    node = request.form.get("node", "")
+    if not node:
+        return _region(session_id, "queue", 422, error=_("Choose the note it is the same as."))
+    return _act(session_id, "queue", lambda s: s.merge_note(note_id, node, ACTOR))
+
+
+# -- session controls -----------------------------------------------------------------------------
+
+
+@bp.post("/sessions/<session_id>/stage")
+@facilitator_required
+def stage(session_id: str):
+    """Switch the stage: closed, notes only, notes and ties."""
+    value = request.form.get("stage", "")
+    if value not in STAGES:
+        return _region(session_id, "controls", 422, error=_("Choose a stage."))
+    return _act(session_id, "controls", lambda s: s.set_meta(ACTOR, stage=value))
+
+
+@bp.post("/sessions/<session_id>/auto-approve")
+@facilitator_required
+def auto_approve(session_id: str):
+    """Turn auto-approval of new notes on (``on=1``) or off."""
+    on = request.form.get("on") in ("1", "true", "on")
+    return _act(session_id, "controls", lambda s: s.set_meta(ACTOR, auto_approve=on))
+
+
+@bp.post("/sessions/<session_id>/undo")
+@facilitator_required
+def undo(session_id: str):
+    """Take back the latest change; a kind message when there is nothing to undo."""
+    session = web.open_session(session_id)
+    try:
+        session.undo(ACTOR)
+    except NotFound:
+        return _region(session_id, "controls", 422, error=_("There is nothing to undo."))
+    except ValidationError as e:
+        return _region(session_id, "controls", 422, error=_problem_text(e))
+    web.changed(session_id)
+    if not web.is_htmx():
+        return _region(session_id, "controls")
+    return _region(session_id, "controls", notice=_("The last change was undone."))
+
+
+# -- ties -------------------------------------------------------------------------------------------
+
+
+@bp.post("/sessions/<session_id>/ties")
+@facilitator_required
+def add_tie(session_id: str):
+    """Draw a tie between two approved nodes."""
+    form = request.form
+    source, target, kind = form.get("source", ""), form.get("target", ""), form.get("kind", "")
+    if kind not in TIE_KINDS:
+        return _region(session_id, "ties", 422, error=_("Choose the kind of tie."))
+    return _act(session_id, "ties", lambda s: s.add_tie(source, target, kind, ACTOR))
+
+
+@bp.post("/sessions/<session_id>/ties/<tie_id>")
+@facilitator_required
+def edit_tie(session_id: str, tie_id: str):
+    """Change a tie's kind (``kind``) or take it off the map (``hide=1``)."""
+    if request.form.get("hide"):
+        return _act(session_id, "ties", lambda s: s.update_tie(tie_id, ACTOR, status="hidden"))
+    kind = request.form.get("kind", "")
+    if kind not in TIE_KINDS:
+        return _region(session_id, "ties", 422, error=_("Choose the kind of tie."))
+    return _act(session_id, "ties", lambda s: s.update_tie(tie_id, ACTOR, kind=kind))
+
+
+# -- projector ----------------------------------------------------------------------------------------
+
+
+def _wall(session: Session) -> list[dict]:
+    """Approved nodes grouped by kind, in vocabulary order, with projector-safe labels."""
+    groups: dict[str, list[dict]] = {kind: [] for kind in NODE_KINDS}
+    for node in _approved_nodes(session):
+        if node.get("kind") in groups:
+            groups[node["kind"]].append({"id": node["id"], "label": projector_label(node)})
+    return [
+        {"kind": kind, "icon": KIND_ICONS[kind], "stickies": stickies}
+        for kind, stickies in groups.items()
+        if stickies
+    ]
+
+
+@bp.get("/sessions/<session_id>/projector")
+@facilitator_required
+def projector(session_id: str):
+    """The shared screen: title, join code and QR, and the live note wall. No flags."""
+    session = web.open_session(session_id)
+    return web.render(
+        "facilitation/_projector.html",
+        "facilitation/projector.html",
+        **_base_ctx(session),
+        wall=_wall(session),
+    )
+
+
+@bp.get("/sessions/<session_id>/projector/wall")
+@facilitator_required
+def wall(session_id: str):
+    """The note wall alone (refreshed on every ``changed`` event)."""
+    session = web.open_session(session_id)
+    return web.render(
+        "facilitation/_wall.html",
+        "facilitation/projector.html",
+        **_base_ctx(session),
+        wall=_wall(session),
+    )
+
+
+# -- live stream ----------------------------------------------------------------------------------------
+
+
+@bp.get("/sessions/<session_id>/stream")
+@facilitator_required
+def stream(session_id: str):
+    """Server-Sent Events: ``changed`` with the newest seq after every committed change.
+
+    ``Last-Event-ID`` (or ``?after=``) resumes after a reconnect; ``?once=1`` ends the stream
+    after the first ``changed`` event (for tests).
+    """
+    web.open_session(session_id)  # 404 before the stream starts
+    try:
+        after = int(request.headers.get("Last-Event-ID") or request.args.get("after") or 0)
+    except ValueError:
+        abort(400)
+    once = request.args.get("once") == "1"
+    store = web.store()
+    broker = current_app.extensions["tsunagari_broker"]
+
+    def generate():
+        # The request's Session is closed at teardown and tied to its thread: open our own.
+        session = store.open(session_id)
+        try:
+            for message in sse_stream(broker, session_id, session.last_seq, after):
+                yield message
+                if once and "event: changed" in message:
+                    return
+        finally:
+            session.close()
+
+    return Response(
+        generate(),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+

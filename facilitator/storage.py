@@ -1043,6 +1043,86 @@ class Session:
                 node=node_id,
             )
 
+    def _own_pending_note(self, note_id: str, participant: str) -> dict:
+        """The pending note ``note_id`` if ``participant`` wrote it.
+
+        Another phone's note is ``NotFound`` (a phone never learns that it exists); a note the
+        facilitator has already handled is a ``ValidationError``; so is a closed session.
+        """
+        meta = self.meta()
+        if meta.get("closed") or meta.get("stage") == "closed":
+            raise ValidationError(
+                Problem("", "付箋の受付は終了しました", "this session no longer takes notes")
+            )
+        note = self._row("notes", note_id)
+        if note is None or note["participant"] != str(participant):
+            raise NotFound(
+                Problem(f"note {note_id!r}", "付箋が見つかりません", "note does not exist")
+            )
+        if note["status"] != "pending":
+            raise ValidationError(
+                Problem(
+                    "",
+                    "進行役が確認した付箋は直せません",
+                    "the facilitator has already handled this note",
+                )
+            )
+        return note
+
+    def update_note(self, note_id: str, participant: str, actor: str, **changes: Any) -> dict:
+        """A phone changes its own pending note and gets it back.
+
+        ``changes`` may hold ``kind``, ``text`` and node attributes (``None`` removes one);
+        they are checked like :meth:`add_note`. Raises ``NotFound`` for a note of another
+        participant and ``ValidationError`` (nothing written) for a note that is no longer
+        pending, a closed session or a bad value.
+        """
+        with self._transaction():
+            before = self._own_pending_note(note_id, participant)
+            kind = changes.pop("kind", before["kind"])
+            text = _text(changes.pop("text", before["text"]), "text", MAX_NOTE)
+            _reject_reserved(changes, ("id", "status", "label"), "note")
+            attrs = dict(before["attrs"])
+            for key, value in changes.items():
+                if value is None:
+                    attrs.pop(key, None)
+                else:
+                    attrs[key] = _nfc(value)
+            problems, clean, _ = validate(
+                [{"id": "note", "kind": kind, "label": text, **attrs}], []
+            )
+            if problems:
+                raise ValidationError(problems)
+            data = clean[0][1]
+            after = {
+                **before,
+                "kind": data.pop("kind"),
+                "text": text,
+                "attrs": {k: v for k, v in data.items() if k != "label"},
+            }
+            if after == before:
+                return before
+            after["updated"] = _now()
+            self._record(
+                str(actor), "update_note", [_change("notes", note_id, before, after)], note=note_id
+            )
+        return after
+
+    def withdraw_note(self, note_id: str, participant: str, actor: str) -> None:
+        """A phone takes back its own pending note: the row goes, the event log keeps it.
+
+        Raises ``NotFound`` for a note of another participant and ``ValidationError`` for a
+        note the facilitator has already handled or a closed session.
+        """
+        with self._transaction():
+            before = self._own_pending_note(note_id, participant)
+            self._record(
+                str(actor),
+                "withdraw_note",
+                [_change("notes", note_id, before, None)],
+                note=note_id,
+            )
+
 
 class Store:
     """The data folder: one ``<session_id>.sqlite`` file per session.
