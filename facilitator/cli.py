@@ -222,5 +222,73 @@ def demo(ctx: click.Context) -> None:
     click.echo(demo_session(_store(ctx)))
 
 
+@main.command()
+@click.option(
+    "--host",
+    default="0.0.0.0",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 lets phones on the same network join.",
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port."
+)
+@click.option(
+    "--data",
+    "data_folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Data folder (overrides the --data given before the command).",
+)
+@click.option(
+    "--facilitator-key",
+    envvar="TSUNAGARI_FACILITATOR_KEY",
+    default=None,
+    help="Key of the facilitator URL (env TSUNAGARI_FACILITATOR_KEY); "
+    "else one is generated once and kept in the data folder.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1, 512),
+    default=24,
+    show_default=True,
+    help="Worker threads: each open live screen holds one, the phones share the rest.",
+)
+@click.option(
+    "--demo", is_flag=True, help="Create the fictional demo session if missing; print its code."
+)
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    host: str,
+    port: int,
+    data_folder: Path | None,
+    facilitator_key: str | None,
+    threads: int,
+    demo: bool,
+) -> None:
+    """Run the workshop server (waitress); print the join URL, its QR code and the facilitator URL."""
+    from .serve import ListenError, run
+
+    try:
+        run(
+            data_folder or ctx.obj["data"],
+            host=host,
+            port=port,
+            key=facilitator_key,
+            threads=threads,
+            demo=demo,
+            echo=click.echo,
+            encoding=getattr(sys.stdout, "encoding", None),
+        )
+    except ListenError as e:
+        raise UserError(
+            _say(
+                f"{host}:{port} で待ち受けられません（{e.reason}）。"
+                "別のポートを --port で指定してください。",
+                f"cannot listen on {host}:{port} ({e.reason}); choose another port with --port.",
+            )
+        ) from None
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

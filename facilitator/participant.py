@@ -229,7 +229,9 @@ def _require_stage(meta: dict, *stages: str) -> None:
     if _is_closed(meta):
         abort(403, description=_closed_message())
     if meta.get("stage") not in stages:
-        abort(403, description=_("This step has not started yet. Please wait for the facilitator."))
+        abort(
+            403, description=_("This step has not started yet. Please wait for the facilitator.")
+        )
 
 
 def _after_post(session_id: str, message: str, fragment: str, /, **context):
@@ -297,12 +299,16 @@ def join_code(code: str):
     """The QR code's target: the code is filled in, one tap joins."""
     address = request.remote_addr or ""
     if join_limiter.blocked(address):
-        return _join_page(429, error=_("Too many wrong codes. Please wait a minute and try again."))
+        return _join_page(
+            429, error=_("Too many wrong codes. Please wait a minute and try again.")
+        )
     code = _normalise_code(code)
     session_id = web.store().find_by_code(code)
     if session_id is None:
         join_limiter.failed(address)
-        return _join_page(404, error=_("This code was not found. Please check it and type it again."))
+        return _join_page(
+            404, error=_("This code was not found. Please check it and type it again.")
+        )
     session = web.open_session(session_id)
     meta = session.meta()
     if _is_closed(meta):
@@ -362,9 +368,7 @@ def join_submit():
 def phone(session_id: str):
     """This phone's page: the note form, the tie form (ties stage) and "my notes"."""
     session, participant = _phone(session_id)
-    return render_template(
-        "participant/phone.html", **_phone_context(session, participant)
-    ), 200
+    return render_template("participant/phone.html", **_phone_context(session, participant)), 200
 
 
 @bp.post("/s/<session_id>/notes")
@@ -454,9 +458,13 @@ def edit_note(session_id: str, note_id: str):
     if words and not form.get("send_anyway"):
         error = {"text": text, "diagnosis": words}
     else:
-        changes = {name: None for name in _ALL_ATTRIBUTES if name not in KIND_ATTRIBUTES.get(kind, ())}
+        changes = {
+            name: None for name in _ALL_ATTRIBUTES if name not in KIND_ATTRIBUTES.get(kind, ())
+        }
         try:
-            session.update_note(note_id, participant["id"], participant["id"], kind=kind, text=text, **changes)
+            session.update_note(
+                note_id, participant["id"], participant["id"], kind=kind, text=text, **changes
+            )
         except ValidationError as e:
             error = {"text": text, "message": _problem_text(e)}
     if error is not None:
@@ -544,7 +552,9 @@ def add_tie(session_id: str):
     }
 
     def again(message):
-        context = _phone_context(session, participant, tie_form=typed, names=names, tie_error=message)
+        context = _phone_context(
+            session, participant, tie_form=typed, names=names, tie_error=message
+        )
         return web.render("participant/_tie_form.html", "participant/phone.html", 422, **context)
 
     if source not in names or target not in names:

@@ -1,0 +1,256 @@
+"""`tsunagari serve`: the workshop server on the laptop, with the URLs and QR code to join."""
+
+from __future__ import annotations
+
+import io
+import ipaddress
+import os
+import socket
+import struct
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import segno
+
+__all__ = ["lan_addresses", "startup_lines", "run", "ListenError", "DEFAULT_THREADS"]
+
+#: Worker threads: each live stream (projector, facilitator screen) holds one while it is
+#: open, so a handful of streams plus the phones' ordinary requests fit in 24.
+DEFAULT_THREADS = 24
+_SIOCGIFADDR = 0x8915  # Linux ioctl: the IPv4 address of an interface
+
+
+class ListenError(Exception):
+    """The server could not open its port (another program uses it, or it is not allowed)."""
+
+    def __init__(self, host: str, port: int, error: OSError):
+        super().__init__(f"{host}:{port}: {error.strerror or error}")
+        self.host, self.port, self.reason = host, port, error.strerror or str(error)
+
+
+def _say(ja: str, en: str) -> str:
+    """The message in TSUNAGARI_LANG ("ja" by default, or "en")."""
+    return en if os.environ.get("TSUNAGARI_LANG", "ja").lower().startswith("en") else ja
+
+
+def _hostname_addresses() -> list[str]:
+    """The IPv4 addresses the machine's own name resolves to (on Windows: every adapter)."""
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        return []
+    return [str(info[4][0]) for info in infos]
+
+
+def _interface_addresses() -> list[str]:
+    """The IPv4 address of each network interface, asked of the Linux kernel.
+
+    Linux often resolves the host name to 127.0.1.1 only; this reads the addresses without
+    sending anything. Empty elsewhere.
+    """
+    if not sys.platform.startswith("linux"):
+        return []
+    import fcntl
+
+    found = []
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            for _index, name in socket.if_nameindex():
+                request = struct.pack("256s", name.encode()[:15])
+                try:
+                    answer = fcntl.ioctl(s.fileno(), _SIOCGIFADDR, request)
+                except OSError:
+                    continue  # an interface without an IPv4 address
+                found.append(socket.inet_ntoa(answer[20:24]))
+    except OSError:
+        return found
+    return found
+
+
+def _rank(address: ipaddress.IPv4Address) -> int:
+    """Home and hall networks first, then other private ones, then public, link-local last."""
+    if address in ipaddress.IPv4Network("192.168.0.0/16"):
+        return 0
+    if address in ipaddress.IPv4Network("10.0.0.0/8"):
+        return 1
+    if address in ipaddress.IPv4Network("172.16.0.0/12"):
+        return 2
+    if address.is_link_local:
+        return 4
+    return 3
+
+
+def lan_addresses() -> list[str]:
+    """The IPv4 addresses at which phones on the same network can reach this machine.
+
+    Loopback and unspecified addresses are left out; the likeliest hall or hotspot network
+    comes first. Nothing is sent on the network to find them.
+    """
+    seen: dict[str, ipaddress.IPv4Address] = {}
+    for text in [*_hostname_addresses(), *_interface_addresses()]:
+        try:
+            address = ipaddress.IPv4Address(text)
+        except ValueError:
+            continue
+        if address.is_loopback or address.is_unspecified or address.is_multicast:
+            continue
+        seen.setdefault(str(address), address)
+    return sorted(seen, key=lambda a: _rank(seen[a]))
+
+
+def _participant_hosts(host: str) -> list[str]:
+    if host in ("", "0.0.0.0"):
+        return lan_addresses()
+    return [host]
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _qr_lines(url: str) -> list[str]:
+    out = io.StringIO()
+    segno.make(url, error="m").terminal(out=out, compact=True)
+    return out.getvalue().rstrip("\n").split("\n")
+
+
+def startup_lines(host: str, port: int, key: str, demo_code: str | None = None) -> list[str]:
+    """What `tsunagari serve` prints on start: the join URLs, a QR code, the facilitator URL.
+
+    Parameters
+    ----------
+    host : str
+        The address the server listens on; ``0.0.0.0`` means every network of the machine.
+    port : int
+    key : str
+        The facilitator key, part of the facilitator URL.
+    demo_code : str, optional
+        The demo session's join code, when it was asked for.
+
+    Returns
+    -------
+    list of str
+        Lines without line ends, in TSUNAGARI_LANG's language.
+    """
+    lines = [_say("つながり を起動しました。", "Tsunagari is running."), ""]
+    hosts = _participant_hosts(host)
+    lan = [h for h in hosts if not _is_loopback(h)]
+    local = host if host not in ("", "0.0.0.0") and not _is_loopback(host) else "127.0.0.1"
+    if not hosts:
+        hosts = ["127.0.0.1"]
+    lines.append(
+        _say(
+            "参加者用のURL（スマートフォンで開くか、QRコードを読み取ってください）:",
+            "Participants join at (open on a phone, or scan the QR code):",
+        )
+    )
+    lines += [f"  http://{h}:{port}/j" for h in hosts]
+    if lan:
+        lines.append("")
+        lines += _qr_lines(f"http://{lan[0]}:{port}/j")
+    elif _is_loopback(host):
+        lines.append(
+            _say(
+                "  ※ このパソコンからしか開けません。スマートフォンから参加するには --host 0.0.0.0 で起動してください。",
+                "  Note: only this computer can open it. Start with --host 0.0.0.0 for phones.",
+            )
+        )
+    else:
+        lines.append(
+            _say(
+                "  ※ ネットワークが見つかりません。会場のWi-Fiにつなぐか、パソコンのテザリング（ホットスポット）をオンにしてから起動し直してください。",
+                "  Note: no network found. Join the hall Wi-Fi or turn on this computer's "
+                "hotspot, then start again.",
+            )
+        )
+    lines += [
+        "",
+        _say(
+            "進行役用のURL（このパソコンのブラウザで開いてください。参加者には見せないでください）:",
+            "Facilitator URL (open it in this computer's browser; do not show it to participants):",
+        ),
+        f"  http://{local}:{port}/login?key={key}",
+    ]
+    if demo_code:
+        lines += [
+            "",
+            _say(f"デモの参加コード: {demo_code}", f"Demo session join code: {demo_code}"),
+            f"  http://{hosts[0]}:{port}/j/{demo_code}",
+        ]
+    lines += ["", _say("終了するには Ctrl+C を押してください。", "Press Ctrl+C to stop.")]
+    return lines
+
+
+def _printable(lines: list[str], encoding: str | None) -> list[str]:
+    """Leave out the QR code on a console that cannot show its block characters."""
+    try:
+        "\n".join(lines).encode(encoding or "utf-8")
+        return lines
+    except (UnicodeEncodeError, LookupError):
+        return [line for line in lines if not set(line) <= set(" ▀▄█")] or lines
+
+
+def _check_port(host: str, port: int) -> None:
+    """Raise :class:`ListenError` if ``host:port`` cannot be opened.
+
+    Checked before waitress tries, because waitress leaves its half-made socket open when the
+    port is taken.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host or None, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            if os.name == "posix":  # as waitress does, so a just-stopped server's port is free
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as e:
+        raise ListenError(host, port, e) from e
+
+
+def run(
+    data: Path,
+    host: str = "0.0.0.0",
+    port: int = 8000,
+    key: str | None = None,
+    threads: int = DEFAULT_THREADS,
+    demo: bool = False,
+    echo: Callable[[str], object] = print,
+    encoding: str | None = None,
+) -> None:
+    """Build the app over ``data``, print the startup lines and serve until interrupted.
+
+    Raises :class:`ListenError` when the port cannot be opened (say, another server uses it).
+    """
+    from waitress import create_server
+
+    from . import create_app
+    from .cli import demo_session
+    from .storage import Store
+
+    app = create_app({"DATA": data, "FACILITATOR_KEY": key or None})
+    demo_code = None
+    if demo:
+        store = Store(app.config["DATA"])
+        with store.open(demo_session(store)) as session:
+            demo_code = session.meta()["code"]
+    _check_port(host, port)
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="tsunagari")
+    except OSError as e:
+        raise ListenError(host, port, e) from e
+    port = server.effective_port if port == 0 else port
+    for line in _printable(
+        startup_lines(host, port, app.config["FACILITATOR_KEY"], demo_code), encoding
+    ):
+        echo(line)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
