@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import segno
 from flask import (
@@ -20,7 +21,6 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from werkzeug.routing import BuildError
 
 from graph.analysis import FLAG_KINDS, flags, whatif
 from graph.errors import GraphError, NotFound, ValidationError
@@ -114,9 +114,10 @@ def joined_count(session: Session) -> int:
 
 def _note_counts(session: Session) -> Counter:
     return Counter(
-        {row["status"]: row["n"] for row in session.db.query(
-            "SELECT status, count(*) AS n FROM notes GROUP BY status"
-        )}
+        {
+            row["status"]: row["n"]
+            for row in session.db.query("SELECT status, count(*) AS n FROM notes GROUP BY status")
+        }
     )
 
 
@@ -134,11 +135,20 @@ def _nicknames(session: Session) -> dict[str, str]:
 
 
 def _join_url(code: str) -> str:
-    """The URL the phones open: the participant's join page with the code filled in."""
-    try:
-        return url_for("participant.join_code", code=code, _external=True)
-    except BuildError:
-        return request.host_url + "j/" + code
+    """The URL the phones open: the participant's join page with the code filled in.
+
+    ``PUBLIC_URL`` (say ``http://192.168.1.5:8000``), when set, replaces the address this
+    page was opened with, so the QR works even on a laptop browsing ``localhost``.
+    """
+    path = url_for("participant.join_code", code=code)
+    base = current_app.config.get("PUBLIC_URL") or request.host_url
+    return base.rstrip("/") + path
+
+
+def _loopback() -> bool:
+    """Whether the join URL points at this laptop only (phones cannot reach it)."""
+    host = urlsplit(_join_url("X")).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 def _stage_labels() -> dict[str, str]:
@@ -153,7 +163,12 @@ def _queue_ctx(session: Session) -> dict:
     queue = []
     for note in session.notes("pending"):
         same_kind = [n for n in nodes if n["kind"] == note["kind"]]
-        dupes = set(likely_duplicates(note["text"], [(n["id"], n["label"]) for n in same_kind]))
+        # No candidates, no reading: spares loading the kana dictionary for the first notes.
+        dupes = (
+            set(likely_duplicates(note["text"], [(n["id"], n["label"]) for n in same_kind]))
+            if same_kind
+            else set()
+        )
         queue.append(
             {
                 "note": note,
@@ -175,7 +190,11 @@ def _local_time(iso: str) -> str:
 def _feed_ctx(session: Session) -> dict:
     nicknames = _nicknames(session)
     feed = [
-        {**note, "time": _local_time(note["created"]), "nickname": nicknames.get(note["participant"], "")}
+        {
+            **note,
+            "time": _local_time(note["created"]),
+            "nickname": nicknames.get(note["participant"], ""),
+        }
         for note in session.notes()[::-1][:FEED_LENGTH]
     ]
     return {"feed": feed}
@@ -194,7 +213,14 @@ def _ties_ctx(session: Session) -> dict:
     nodes = [{"id": n, **d} for n, d in G.nodes(data=True) if is_active(d)]
     labels = {n: d.get("label", n) for n, d in G.nodes(data=True)}
     ties = [
-        {"id": key, "source": u, "target": v, **d, "source_label": labels[u], "target_label": labels[v]}
+        {
+            "id": key,
+            "source": u,
+            "target": v,
+            **d,
+            "source_label": labels[u],
+            "target_label": labels[v],
+        }
         for u, v, key, d in G.edges(keys=True, data=True)
         if d.get("status") != "hidden"
     ]
@@ -246,6 +272,7 @@ def _base_ctx(session: Session) -> dict:
         "session_id": session.id,
         "meta": meta,
         "join_url": _join_url(meta["code"]),
+        "loopback": _loopback(),
         "last_seq": session.last_seq(),
     }
 
@@ -271,7 +298,10 @@ def _region(session_id: str, region: str, status: int = 200, **extra):
     if web.is_htmx():
         return web.render(template, template, status, **ctx)
     return web.render(
-        template, "facilitation/dashboard.html", status, **{**ctx, **_dashboard_ctx(session), **extra}
+        template,
+        "facilitation/dashboard.html",
+        status,
+        **{**ctx, **_dashboard_ctx(session), **extra},
     )
 
 
@@ -343,7 +373,9 @@ def close(session_id: str):
     """Close a session: no more notes or joins. From the list, answer with the list."""
     web.open_session(session_id).set_meta(ACTOR, stage="closed", closed=True)
     web.changed(session_id)
-    from_list = request.headers.get("HX-Target") == "sessions" or request.form.get("back") == "list"
+    from_list = (
+        request.headers.get("HX-Target") == "sessions" or request.form.get("back") == "list"
+    )
     if not from_list:
         return _region(session_id, "controls")
     if not web.is_htmx():
@@ -580,4 +612,3 @@ def stream(session_id: str):
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
-

@@ -55,17 +55,18 @@ TRUNK_MAX = 8
 
 # Geometry, in canvas pixels; a label of 18 px fits the spacings at zoom 1.
 _CELL_W = 150  # width of one household's root strand
-_CELL_H = 170  # height of one row of root strands
+_CELL_H = 150  # height of one row of root strands
 _ROOT_TOP = 140  # depth of the first row of roots below the ground line
-_BOWL = 0.12  # outer roots lie deeper: the root ball's curve
+_BOWL = 0.08  # outer roots lie deeper: the root ball's curve
 _LOOSE_GAP = 260  # distance between the root system and the loose roots beside it
 _SOIL_STEP = 170
 _TRUNK_BASE = -100
-_TRUNK_STEP = 80
+_TRUNK_STEP = 70
 _BRANCH_SLOT = 130  # arc length per branch
 _BRANCH_MIN_R = 380
 _LEAF_GAP = 190
 _FRUIT_GAP = 330
+_CROWN_FLAT = 0.62
 
 
 @dataclass
@@ -293,7 +294,8 @@ def _active_link(G: nx.MultiDiGraph, a: str, b: str) -> bool:
 
 
 def _polar(top: float, radius: float, angle: float) -> tuple[float, float]:
-    return (radius * math.cos(angle), top + radius * math.sin(angle))
+    # The crown is an ellipse, wider than tall, so the tree fits a 16:9 projector.
+    return (radius * math.cos(angle), top + _CROWN_FLAT * radius * math.sin(angle))
 
 
 def network_layout(G: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
