@@ -203,14 +203,14 @@ def join():
     Wrong codes are counted per address; too many in a minute answer 429.
     """
     address = request.remote_addr or ""
-    if auth.join_limiter.blocked(address):
+    if auth.join_limiter().blocked(address):
         abort(429)
     fields, _attrs = _split(_body(), ("code", "nickname"))
     # Full-width letters typed with a Japanese IME count as the same code.
     code = unicodedata.normalize("NFKC", fields["code"] or "")
     session_id = web.store().find_by_code(code)
     if session_id is None:
-        auth.join_limiter.failed(address)
+        auth.join_limiter().failed(address)
         raise Refusal(
             404,
             "unknown_code",

@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _kept_secret(data, ".secret_key")
     csrf.init_app(app)
+    app.extensions["tsunagari_join_limiter"] = JoinLimiter()
 
 
 def _fingerprint(key: str) -> str:
@@ -124,7 +125,9 @@ class JoinLimiter:
             self._recent(address, now).append(now)
 
 
-join_limiter = JoinLimiter()
+def join_limiter() -> JoinLimiter:
+    """This app's limiter of wrong join codes (one per app, so tests stay apart)."""
+    return current_app.extensions["tsunagari_join_limiter"]
 
 
 @bp.get("/login")

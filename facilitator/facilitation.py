@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +25,7 @@ from graph.analysis import FLAG_KINDS, flags, whatif
 from graph.errors import GraphError, NotFound, ValidationError
 from graph.model import is_active
 from graph.names import likely_duplicates
+from graph.privacy import flagged_units, shared_label
 from graph.vocabulary import NODE_KINDS, TIE_KINDS
 
 from . import web
@@ -33,7 +33,7 @@ from .auth import facilitator_required
 from .live import sse_stream
 from .storage import MAX_TITLE, STAGES, Session
 
-__all__ = ["bp", "projector_label", "joined_count", "KIND_ICONS"]
+__all__ = ["bp", "joined_count", "KIND_ICONS"]
 
 bp = Blueprint("facilitation", __name__)
 
@@ -53,46 +53,6 @@ KIND_ICONS: dict[str, str] = {
     "need": "🤲",
     "idea": "💡",
 }
-
-ANONYMOUS = "匿名"
-HOUSE = "🏠"
-
-
-def projector_label(attrs: Mapping[str, Any]) -> str:
-    """What the shared screen may show for a node with ``attrs`` (kind, label, attributes).
-
-    A person shows the label only with ``consent == "named"``, the first character and 「さん」
-    with ``"initials"``, else 「匿名」. A household of someone living alone shows a house and
-    its district; other households show their (family) label, as on the paper map.
-
-    Examples
-    --------
-    >>> projector_label({"kind": "person", "label": "佐藤 花子", "consent": "named"})
-    '佐藤 花子'
-    >>> projector_label({"kind": "person", "label": "佐藤 花子", "consent": "initials"})
-    '佐さん'
-    >>> projector_label({"kind": "person", "label": "佐藤 花子"})
-    '匿名'
-    >>> projector_label({"kind": "household", "label": "鈴木さん宅", "lives_alone": True,
-    ...                  "district": "3班"})
-    '🏠 3班'
-    >>> projector_label({"kind": "group", "label": "くりの木サロン"})
-    'くりの木サロン'
-    """
-    label = str(attrs.get("label") or "").strip()
-    kind = attrs.get("kind")
-    if kind == "person":
-        consent = attrs.get("consent")
-        if consent == "named" and label:
-            return label
-        if consent == "initials" and label:
-            return label[0] + "さん"
-        return ANONYMOUS
-    if kind == "household" and attrs.get("lives_alone"):
-        district = str(attrs.get("district") or "").strip()
-        return f"{HOUSE} {district}" if district else HOUSE
-    return label
-
 
 # -- small read-only helpers ----------------------------------------------------------------
 
@@ -540,9 +500,12 @@ def edit_tie(session_id: str, tie_id: str):
 def _wall(session: Session) -> list[dict]:
     """Approved nodes grouped by kind, in vocabulary order, with projector-safe labels."""
     groups: dict[str, list[dict]] = {kind: [] for kind in NODE_KINDS}
+    # A household (or lone person) with a flag shows the gentle marker, never its name.
+    marked = flagged_units(flags(session.graph(), session.meta().get("settings")))
     for node in _approved_nodes(session):
         if node.get("kind") in groups:
-            groups[node["kind"]].append({"id": node["id"], "label": projector_label(node)})
+            label = shared_label(node, flagged=node["id"] in marked)
+            groups[node["kind"]].append({"id": node["id"], "label": label})
     return [
         {"kind": kind, "icon": KIND_ICONS[kind], "stickies": stickies}
         for kind, stickies in groups.items()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 
@@ -22,7 +21,8 @@ from flask_babel import lazy_gettext as _l
 
 from graph.errors import NotFound, ValidationError
 from graph.model import is_active
-from graph.names import matches, normalise_name
+from graph.names import matches
+from graph.privacy import offered_on_phones, shared_label
 from graph.vocabulary import NODE_KINDS, TIE_KINDS, tie_allowed
 
 from . import web
@@ -150,35 +150,11 @@ def diagnosis_words(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(0) for m in _DIAGNOSIS_RE.finditer(text)))
 
 
-@functools.cache
-def _kakasi():
-    try:
-        import pykakasi
-    except ImportError:  # pragma: no cover - pykakasi is a dependency
-        return None
-    return pykakasi.Kakasi()
-
-
-def _initials(label: str) -> str:
-    """「佐藤 花子さん」 → 「S.H.」: the first Latin letter of each word's reading."""
-    key = normalise_name(label)
-    converter = _kakasi()
-    words = [t["hepburn"] or t["orig"] for t in converter.convert(key)] if converter else [key]
-    letters = [w.strip()[0].upper() for w in words if w.strip()][:3]
-    return "".join(f"{letter}." for letter in letters) or "?"
-
-
 def public_name(label: str, attrs: dict) -> str | None:
-    """The name a phone may show for a node: initials or nothing unless the person consented.
-
-    ``None`` means the node is not offered at all (an anonymous person).
-    """
-    consent = attrs.get("consent")
-    if attrs.get("kind") == "person" and consent == "anonymous":
+    """The name a phone may show for a node (graph.privacy rules); ``None``: not offered."""
+    if not offered_on_phones(attrs):
         return None
-    if attrs.get("kind") == "person" and consent == "initials":
-        return _initials(label)
-    return label
+    return shared_label({**attrs, "label": label})
 
 
 # -- plumbing ---------------------------------------------------------------------------------
@@ -298,14 +274,14 @@ def join():
 def join_code(code: str):
     """The QR code's target: the code is filled in, one tap joins."""
     address = request.remote_addr or ""
-    if join_limiter.blocked(address):
+    if join_limiter().blocked(address):
         return _join_page(
             429, error=_("Too many wrong codes. Please wait a minute and try again.")
         )
     code = _normalise_code(code)
     session_id = web.store().find_by_code(code)
     if session_id is None:
-        join_limiter.failed(address)
+        join_limiter().failed(address)
         return _join_page(
             404, error=_("This code was not found. Please check it and type it again.")
         )
@@ -323,7 +299,7 @@ def join_submit():
     address = request.remote_addr or ""
     typed = request.form.get("code", "")[:40]
     nickname = request.form.get("nickname", "")
-    if join_limiter.blocked(address):
+    if join_limiter().blocked(address):
         return _join_page(
             429,
             code=typed,
@@ -332,7 +308,7 @@ def join_submit():
         )
     session_id = web.store().find_by_code(_normalise_code(typed))
     if session_id is None:
-        join_limiter.failed(address)
+        join_limiter().failed(address)
         return _join_page(
             422,
             code=typed,

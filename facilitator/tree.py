@@ -19,7 +19,7 @@ from graph.analysis import FLAG_KINDS, analyse, flags, whatif
 from graph.errors import GraphError
 from graph.layout import BAND_KINDS, BANDS, network_layout, tree_layout
 from graph.model import active_graph
-from graph.privacy import shared_label
+from graph.privacy import UNIT_FLAGS, shared_label
 from graph.vocabulary import DIRECTED_SUPPORT, INFORMAL, NODE_KINDS, TIE_KINDS
 
 from .auth import facilitator_required
@@ -57,7 +57,6 @@ _TIE_COLOURS = {
     "kin": "#795548",
     "care": "#2e7d32",
 }
-_UNIT_FLAGS = {"isolated_household", "single_supporter", "winter_risk"}
 
 
 def _lang() -> str:
@@ -200,7 +199,7 @@ def tree_payload(
             continue
         attrs = A.nodes[node]
         kind = attrs.get("kind", "")
-        unit_flags = [f for f in flagged.get(node, []) if f.flag in _UNIT_FLAGS]
+        unit_flags = [f for f in flagged.get(node, []) if f.flag in UNIT_FLAGS]
         marked = bool(unit_flags) or (winter and U.isolated(U.unit_of.get(node, ""), True))
         label = attrs.get("label", node) if private else shared_label(attrs, flagged=marked)
         extra: dict[str, Any] = {"band": shape.band.get(node, "roots"), "group": kind}

@@ -238,9 +238,7 @@ def validate(
             ok = False
         elif source == target:
             problems.append(
-                Problem(
-                    where, "自分自身へのつながりは作れません", f"self-loop on {source!r}"
-                )
+                Problem(where, "自分自身へのつながりは作れません", f"self-loop on {source!r}")
             )
             ok = False
         attrs = _clean_attrs(record, _TIE_CORE, TIE_ATTRIBUTES, where, problems)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .names import reading
 
-__all__ = ["ANONYMOUS", "CHECK_MARKER", "initials", "shared_label", "offered_on_phones"]
+__all__ = [
+    "ANONYMOUS",
+    "CHECK_MARKER",
+    "UNIT_FLAGS",
+    "flagged_units",
+    "initials",
+    "shared_label",
+    "offered_on_phones",
+]
+
+#: Flags about a household unit: on shared screens its name gives way to the marker.
+UNIT_FLAGS = frozenset({"isolated_household", "single_supporter", "winter_risk"})
 
 #: How a person without any consent to be shown appears on shared screens.
 ANONYMOUS = "匿名の方"
@@ -62,6 +73,11 @@ def initials(label: str) -> str:
         if letter:
             letters.append(letter)
     return "".join(f"{letter}." for letter in letters[:3]) or "?"
+
+
+def flagged_units(found: Iterable[Any]) -> set[str]:
+    """The ids of the units that carry a unit flag, from :func:`graph.analysis.flags`."""
+    return {f.node for f in found if f.flag in UNIT_FLAGS and f.node is not None}
 
 
 def offered_on_phones(attrs: Mapping[str, Any]) -> bool:

@@ -6,17 +6,10 @@ import re
 
 import pytest
 
-from facilitator import participant
-from facilitator.auth import JoinLimiter, participant_cookie
+from facilitator.auth import participant_cookie
 from facilitator.participant import diagnosis_words, public_name
 
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_limiter(monkeypatch):
-    """Each test starts with no wrong codes counted (the limiter is process-wide)."""
-    monkeypatch.setattr(participant, "join_limiter", JoinLimiter())
 
 
 def join(client, code, nickname=""):
@@ -581,7 +574,9 @@ def test_search_needs_the_cookie(client, session_id):
 
 
 def test_public_name():
-    assert public_name("佐藤さん", {"kind": "person"}) == "佐藤さん"
+    # no consent recorded: initials only
+    assert public_name("佐藤 花子", {"kind": "person"}) == "S.H."
+    assert public_name("佐藤 花子", {"kind": "person", "consent": "named"}) == "佐藤 花子"
     assert public_name("佐藤 花子", {"kind": "person", "consent": "initials"}) == "S.H."
     assert public_name("佐藤", {"kind": "person", "consent": "anonymous"}) is None
     assert public_name("福祉会館", {"kind": "place", "consent": "anonymous"}) == "福祉会館"
