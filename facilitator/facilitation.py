@@ -184,7 +184,10 @@ def _ties_ctx(session: Session) -> dict:
         for u, v, key, d in G.edges(keys=True, data=True)
         if d.get("status") != "hidden"
     ]
-    return {"nodes": nodes, "ties": ties[::-1]}
+    # Ties waiting for approval first, then the newest.
+    ties = ties[::-1]
+    ties.sort(key=lambda t: t.get("status") != "pending")
+    return {"nodes": nodes, "ties": ties}
 
 
 def _flags_ctx(session: Session, person: str | None = None) -> dict:
@@ -485,7 +488,10 @@ def add_tie(session_id: str):
 @bp.post("/sessions/<session_id>/ties/<tie_id>")
 @facilitator_required
 def edit_tie(session_id: str, tie_id: str):
-    """Change a tie's kind (``kind``) or take it off the map (``hide=1``)."""
+    """Approve a phone's tie (``approve=1``), change its kind (``kind``) or take it off the
+    map (``hide=1``)."""
+    if request.form.get("approve"):
+        return _act(session_id, "ties", lambda s: s.update_tie(tie_id, ACTOR, status="approved"))
     if request.form.get("hide"):
         return _act(session_id, "ties", lambda s: s.update_tie(tie_id, ACTOR, status="hidden"))
     kind = request.form.get("kind", "")

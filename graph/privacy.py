@@ -23,8 +23,7 @@ UNIT_FLAGS = frozenset({"isolated_household", "single_supporter", "winter_risk"}
 #: How a person without any consent to be shown appears on shared screens.
 ANONYMOUS = "匿名の方"
 #: The gentle marker that stands in for a flagged household's name on the projector.
-CHECK_MARKER = "🏠 つながり要確認"
-_CHECK_PERSON = "👤 つながり要確認"
+CHECK_MARKER = "つながり要確認"
 
 # The Hepburn initial of each kana row (ち→C, つ→T, ふ→F, し→S, じ→J as in the romaji).
 _ROWS = {
@@ -91,7 +90,7 @@ def shared_label(attrs: Mapping[str, Any], flagged: bool = False) -> str:
     A person shows their name only with ``consent == "named"``, initials with
     ``"initials"`` or no consent recorded, and nothing with ``"anonymous"``. A flagged
     household shows the gentle marker instead of its name; a household of someone living
-    alone shows a house and its district. A flagged household (or lone person) shows the
+    alone shows only its district (「3丁目のお宅」). A flagged household (or lone person) shows the
     gentle marker instead of any name. Everything else keeps its label.
 
     Examples
@@ -103,15 +102,15 @@ def shared_label(attrs: Mapping[str, Any], flagged: bool = False) -> str:
     >>> shared_label({"kind": "person", "label": "佐藤 花子", "consent": "anonymous"})
     '匿名の方'
     >>> shared_label({"kind": "household", "label": "鈴木さん宅"}, flagged=True)
-    '🏠 つながり要確認'
+    'つながり要確認'
     >>> shared_label({"kind": "household", "label": "鈴木さん宅", "lives_alone": True,
     ...               "district": "3丁目"})
-    '🏠 3丁目'
+    '3丁目のお宅'
     """
     label = str(attrs.get("label") or "")
     kind = attrs.get("kind")
     if flagged and kind in ("person", "household"):
-        return CHECK_MARKER if kind == "household" else _CHECK_PERSON
+        return CHECK_MARKER
     if kind == "person":
         consent = attrs.get("consent")
         if consent == "named":
@@ -121,5 +120,6 @@ def shared_label(attrs: Mapping[str, Any], flagged: bool = False) -> str:
         return initials(label)
     if kind == "household":
         if attrs.get("lives_alone"):
-            return f"🏠 {attrs.get('district') or ''}".rstrip()
+            district = attrs.get("district")
+            return f"{district}のお宅" if district else "お宅"
     return label
