@@ -522,13 +522,23 @@ def _wall(session: Session) -> list[dict]:
 @bp.get("/sessions/<session_id>/projector")
 @facilitator_required
 def projector(session_id: str):
-    """The shared screen: title, join code and QR, and the live note wall. No flags."""
+    """The shared screen: join code and QR, the community tree and the note wall, live.
+
+    Projector-safe: consented names only, no flags. It opens on the note wall while the
+    room writes notes and on the tree once ties are drawn; ``?view=tree|wall`` chooses.
+    """
     session = web.open_session(session_id)
+    meta = session.meta()
+    view = request.args.get("view")
+    if view not in ("tree", "wall"):
+        view = "tree" if meta.get("stage") == "ties" else "wall"
     return web.render(
         "facilitation/_projector.html",
         "facilitation/projector.html",
         **_base_ctx(session),
         wall=_wall(session),
+        view=view,
+        private=False,
     )
 
 

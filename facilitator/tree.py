@@ -99,7 +99,7 @@ class _Builder:
         self.edges: list[dict] = []
 
     def node(self, node_id: str, label: str, kind: str, xy: tuple[float, float], **extra) -> None:
-        shape, fill, border, _symbol = KIND_STYLE.get(kind, KIND_STYLE["place"])
+        shape, fill, border, _symbol = KIND_STYLE.get(kind, KIND_STYLE["household"])
         if extra.pop("trunk", False):
             shape, fill, border = _TRUNK
         # Every toggled option is always sent, so a live update also switches it back off.
@@ -108,19 +108,23 @@ class _Builder:
         extra.setdefault("shapeProperties", {"borderDashes": False})
         extra.setdefault("opacity", 1)
         extra.setdefault("title", None)
+        extra.setdefault("kind", kind)
         options = Node(
-            node_id,
-            shape,
-            label,
-            x=round(xy[0], 1),
-            y=round(xy[1], 1),
-            kind=kind,
-            **extra,
+            node_id, shape, label, x=round(xy[0], 1), y=round(xy[1], 1), **extra
         ).options
         self.nodes.append(options)
 
     def edge(self, edge_id: str, source: str, target: str, **options) -> None:
         self.edges.append(Edge(source, target, directed=True, id=edge_id, **options).options)
+
+
+#: Kinds whose labels show only when zoomed in: the picture opens on households and groups.
+_DETAIL_KINDS = {"person", "need"}
+
+
+def _short(label: str, limit: int = 12) -> str:
+    """A label short enough to read from the back of the hall (the tooltip has it whole)."""
+    return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def _options() -> dict[str, Any]:
@@ -132,7 +136,9 @@ def _options() -> dict[str, Any]:
     options["nodes"] = {
         "font": {"size": 20, "face": "sans-serif", "strokeWidth": 5, "strokeColor": "#ffffff"},
         "size": 16,
-        "scaling": {"min": 12, "max": 42, "label": {"enabled": False}},
+        # Residents' and needs' labels are drawn smaller and appear once the view is zoomed
+        # in: at the opening zoom only labels of 18 px and more are drawn.
+        "scaling": {"min": 12, "max": 42, "label": {"enabled": False, "drawThreshold": 15}},
     }
     options["edges"] = {"smooth": False, "selectionWidth": 2}
     return options
@@ -202,7 +208,10 @@ def tree_payload(
         unit_flags = [f for f in flagged.get(node, []) if f.flag in UNIT_FLAGS]
         marked = bool(unit_flags) or (winter and U.isolated(U.unit_of.get(node, ""), True))
         label = attrs.get("label", node) if private else shared_label(attrs, flagged=marked)
-        extra: dict[str, Any] = {"band": shape.band.get(node, "roots"), "group": kind}
+        # No vis "group": group styling overrides node colours (vis issues #3713, #111).
+        extra: dict[str, Any] = {"band": shape.band.get(node, "roots")}
+        if kind in _DETAIL_KINDS and node not in shape.trunk:
+            extra["detail"] = True
         if private:
             reasons = [f.reason_ja if lang == "ja" else f.reason_en for f in flagged.get(node, [])]
             extra["title"] = "\n".join([f"{label}（{_kind_name(kind, lang)}）", *reasons])
@@ -222,7 +231,7 @@ def tree_payload(
         weight = shape.weight.get(node)
         if weight:
             extra["value"] = weight
-        b.node(node, label, kind, xy, trunk=node in shape.trunk, **extra)
+        b.node(node, _short(label), kind, xy, trunk=node in shape.trunk, **extra)
 
     # Folded districts: one root each, where the district's strands are, sized by count.
     folded: dict[str, list[str]] = defaultdict(list)
@@ -241,10 +250,9 @@ def tree_payload(
         b.node(
             district_id,
             label,
-            "household",
+            "district",
             (sum(xs) / len(xs), sum(ys) / len(ys)),
             band="roots",
-            group="district",
             value=len(members),
             district=name,
             title=_("Click to open this district"),

@@ -19,6 +19,7 @@ from .analysis import Units, analyse
 
 __all__ = [
     "BANDS",
+    "ROOT_CELL_WIDTH",
     "BAND_KINDS",
     "TreeLayout",
     "tree_layout",
@@ -54,19 +55,20 @@ TRUNK_MIN_SCORE = 3
 TRUNK_MAX = 8
 
 # Geometry, in canvas pixels; a label of 18 px fits the spacings at zoom 1.
-_CELL_W = 150  # width of one household's root strand
-_CELL_H = 150  # height of one row of root strands
+ROOT_CELL_WIDTH = 380  # width of one household's root strand (a label of 5 kanji)
+_CELL_H = 170  # height of one row of root strands
 _ROOT_TOP = 140  # depth of the first row of roots below the ground line
 _BOWL = 0.08  # outer roots lie deeper: the root ball's curve
-_LOOSE_GAP = 260  # distance between the root system and the loose roots beside it
-_SOIL_STEP = 170
+_LOOSE_GAP = 320  # distance between the root system and the loose roots beside it
+_SOIL_STEP = 420
 _TRUNK_BASE = -100
-_TRUNK_STEP = 70
-_BRANCH_SLOT = 130  # arc length per branch
+_TRUNK_STEP = 100
+_BRANCH_SLOT = 380  # arc length per branch (two staggered arcs)
 _BRANCH_MIN_R = 380
-_LEAF_GAP = 190
-_FRUIT_GAP = 330
-_CROWN_FLAT = 0.62
+_LEAF_GAP = 260
+_FRUIT_GAP = 380
+_CROWN_FLAT = 0.5
+_BRANCH_STAGGER = 150
 
 
 @dataclass
@@ -100,13 +102,15 @@ def trunk_scores(U: Units) -> dict[str, int]:
 
 def _rows_for(n: int) -> int:
     # Few size classes so that one insertion almost never changes the number of rows.
-    return 3 if n <= 60 else 5 if n <= 200 else 8
+    return 4 if n <= 60 else 6 if n <= 200 else 10
 
 
 def _root_cell(i: int, rows: int, n: int) -> tuple[float, float]:
     columns = math.ceil(n / rows)
     column, row = divmod(i, rows)
-    x = (column - (columns - 1) / 2) * _CELL_W + (row - (rows - 1) / 2) * (_CELL_W / rows)
+    x = (column - (columns - 1) / 2) * ROOT_CELL_WIDTH + (row - (rows - 1) / 2) * (
+        ROOT_CELL_WIDTH / rows
+    )
     y = _ROOT_TOP + row * _CELL_H + _BOWL * abs(x)
     return x, y
 
@@ -147,9 +151,9 @@ def _place_strand(out: TreeLayout, x: float, y: float, nodes: list[str], needs: 
             out.positions[node] = (x, y)
         else:
             side = -1 if j % 2 else 1
-            out.positions[node] = (x + side * 38 * ((j + 1) // 2), y + 58 + 14 * ((j - 1) // 2))
+            out.positions[node] = (x + side * 62 * ((j + 1) // 2), y + 70 + 24 * ((j - 1) // 2))
     for j, need in enumerate(needs):
-        out.positions[need] = (x + 30 * (j % 2) - 15, y + 112 + 36 * j)
+        out.positions[need] = (x + 40 * (j % 2) - 20, y + 140 + 50 * j)
 
 
 def tree_layout(G: nx.MultiDiGraph) -> TreeLayout:
@@ -224,7 +228,7 @@ def tree_layout(G: nx.MultiDiGraph) -> TreeLayout:
     out.loose = [unit for unit, _ in loose]
     for i, (unit, drawn) in enumerate(loose):
         column, row = divmod(i, 3)
-        x = right_edge + _LOOSE_GAP + column * _CELL_W
+        x = right_edge + _LOOSE_GAP + column * ROOT_CELL_WIDTH
         _place_strand(out, x, _ROOT_TOP + row * _CELL_H, drawn, needs_of.get(unit, []))
     for node in out.positions:
         out.band[node] = "roots"
@@ -235,7 +239,8 @@ def tree_layout(G: nx.MultiDiGraph) -> TreeLayout:
         key=lambda n: (nodes[n].get("kind"), n),
     )
     for i, node in enumerate(soil):
-        out.positions[node] = ((i - (len(soil) - 1) / 2) * _SOIL_STEP, 0.0)
+        # Every other label sits a line lower, so long names along the ground stay apart.
+        out.positions[node] = ((i - (len(soil) - 1) / 2) * _SOIL_STEP, 70.0 * (i % 2))
         out.band[node] = "soil"
 
     # Trunk: the heaviest load at the base.
@@ -252,7 +257,8 @@ def tree_layout(G: nx.MultiDiGraph) -> TreeLayout:
     for i, node in enumerate(branches):
         angle = math.radians(195) + (i + 0.5) / len(branches) * span
         angle_of[node] = angle
-        out.positions[node] = _polar(top, radius, angle)
+        # Every other branch reaches further out, so neighbouring labels do not collide.
+        out.positions[node] = _polar(top, radius + _BRANCH_STAGGER * (i % 2), angle)
         out.band[node] = "branches"
 
     leaves = sorted(n for n, a in nodes.items() if a.get("kind") == "institution")
@@ -266,19 +272,21 @@ def tree_layout(G: nx.MultiDiGraph) -> TreeLayout:
             per_branch[linked[0]] = k + 1
             angle = angle_of[linked[0]] + math.radians(7) * (k - 0.5 * (k > 0))
         else:
-            angle = _centred(i, len(leaves), radius + _LEAF_GAP)
-        out.positions[node] = _polar(top, radius + _LEAF_GAP, angle)
+            angle = _centred(i, len(leaves), radius + _BRANCH_STAGGER + _LEAF_GAP)
+        out.positions[node] = _polar(
+            top, radius + _BRANCH_STAGGER * (1 + i % 2) + _LEAF_GAP, angle
+        )
         out.band[node] = "leaves"
 
     fruit = sorted(n for n, a in nodes.items() if a.get("kind") == "idea")
     for i, node in enumerate(fruit):
-        angle = _centred(i, len(fruit), radius + _FRUIT_GAP)
-        out.positions[node] = _polar(top, radius + _FRUIT_GAP, angle)
+        reach = radius + _BRANCH_STAGGER * (1 + i % 2) + _FRUIT_GAP
+        out.positions[node] = _polar(top, reach, _centred(i, len(fruit), reach))
         out.band[node] = "fruit"
     return out
 
 
-def _centred(i: int, n: int, radius: float, step: float = 140.0) -> float:
+def _centred(i: int, n: int, radius: float, step: float = 420.0) -> float:
     """The angle of item ``i`` of ``n`` spread ``step`` px apart around the top of an arc.
 
     A fixed arc length (not a share of the arc) keeps every item in place but a half step

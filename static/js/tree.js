@@ -40,11 +40,22 @@
     }
   }
 
+  let fontSize = 20;
+  function fontFor(node) {
+    // Residents and needs: 0.7 of the size, under vis's draw threshold until zoomed in.
+    return { size: node.detail ? Math.round(fontSize * 0.7) : fontSize };
+  }
+
+  function withFont(items) {
+    return items.map((n) => Object.assign({}, n, { font: fontFor(n) }));
+  }
+
   function readableFonts() {
     // Labels of at least 18 px on screen at the zoom the tree opens with (back of the hall).
-    const size = Math.max(20, Math.ceil(19 / network.getScale()));
-    network.setOptions({ nodes: { font: { size: size } } });
-    el.dataset.fontSize = String(size);
+    // Set on every node: vis re-measures per-node fonts, not always a changed global one.
+    fontSize = Math.max(20, Math.ceil(18.5 / network.getScale()));
+    nodes.update(nodes.get().map((n) => ({ id: n.id, font: fontFor(n) })));
+    el.dataset.fontSize = String(fontSize);
   }
 
   function fit() {
@@ -103,7 +114,7 @@
 
   function apply(data) {
     const first = network === null;
-    sync(nodes, data.nodes);
+    sync(nodes, withFont(data.nodes));
     sync(edges, data.edges);
     if (first) {
       network = new vis.Network(el, { nodes: nodes, edges: edges }, data.options);
@@ -138,7 +149,7 @@
     const id = event.nodes && event.nodes[0];
     if (!id) return;
     const node = nodes.get(id);
-    if (node && node.group === "district") {
+    if (node && node.kind === "district") {
       params.set("expand", node.district);
       load();
       return;
@@ -178,12 +189,38 @@
   bind("whatif-clear", () => { params.delete("away"); load(); });
   document.addEventListener("fullscreenchange", () => setTimeout(fit, 50));
 
-  load();
-  // Live: the session's stream says "changed"; fetch the new picture and apply it in place.
-  if (window.EventSource) {
-    const source = new EventSource(el.dataset.streamUrl + "?after=0");
-    source.addEventListener("changed", (event) => {
-      if (Number(event.data) > Number(el.dataset.seq)) load();
-    });
+  function changed(seq) {
+    if (started && Number(seq) > Number(el.dataset.seq)) load();
   }
+
+  // Live: the session's stream says "changed"; fetch the new picture and apply it in place.
+  // On the projector the page already holds the stream (htmx-ext-sse): listen to it.
+  if (el.closest("[sse-connect]")) {
+    document.addEventListener("htmx:sseMessage", (event) => {
+      if (event.detail && event.detail.type === "changed") changed(event.detail.data);
+    });
+  } else if (window.EventSource) {
+    const source = new EventSource(el.dataset.streamUrl + "?after=0");
+    source.addEventListener("changed", (event) => changed(event.data));
+  }
+
+  let started = false;
+  function start() {
+    if (started) { if (network) fit(); return; }
+    started = true;
+    load();
+  }
+
+  // The projector's tabs: the tree is drawn the first time it is shown (vis needs a size).
+  document.querySelectorAll("[data-view-tab]").forEach((tab) => {
+    tab.addEventListener("click", () => {
+      const view = tab.dataset.viewTab;
+      document.querySelectorAll("[data-view-tab]").forEach((t) => t.setAttribute("aria-selected", String(t === tab)));
+      document.querySelectorAll("[data-view]").forEach((section) => { section.hidden = section.dataset.view !== view; });
+      const shell = document.getElementById("projector");
+      if (shell) shell.className = shell.className.replace(/view-\w+/, "view-" + view);
+      if (view === "tree") start();
+    });
+  });
+  if (el.offsetParent !== null) start();
 })();

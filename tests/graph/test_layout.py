@@ -6,10 +6,10 @@ from statistics import mean
 import pytest
 
 from graph.demo import demo_graph
-from graph.layout import BANDS, network_layout, tree_layout
+from graph.layout import BANDS, ROOT_CELL_WIDTH, network_layout, tree_layout
 
-# Canvas pixels; one root cell is 150 px wide and the demo tree ~2,900 px across.
-SMALL = 160
+# "A small distance": about one root cell (canvas pixels; the demo tree is ~4,000 px across).
+SMALL = 1.1 * ROOT_CELL_WIDTH
 
 
 @pytest.fixture(scope="module")
