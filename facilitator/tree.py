@@ -171,6 +171,7 @@ def tree_payload(
     into districts unless ``expand`` names one.
     """
     A = active_graph(G)
+    year = analyse(A)  # the whole year, to tell who is cut off only in winter
     if winter:
         A.remove_edges_from(
             [(u, v, k) for u, v, k, s in A.edges(keys=True, data="season") if s == "not_in_winter"]
@@ -206,7 +207,8 @@ def tree_payload(
         attrs = A.nodes[node]
         kind = attrs.get("kind", "")
         unit_flags = [f for f in flagged.get(node, []) if f.flag in UNIT_FLAGS]
-        marked = bool(unit_flags) or (winter and U.isolated(U.unit_of.get(node, ""), True))
+        cut_off = winter and node in year.members and year.isolated(node, True)
+        marked = bool(unit_flags) or cut_off
         label = attrs.get("label", node) if private else shared_label(attrs, flagged=marked)
         # No vis "group": group styling overrides node colours (vis issues #3713, #111).
         extra: dict[str, Any] = {"band": shape.band.get(node, "roots")}
@@ -221,7 +223,7 @@ def tree_payload(
         if marked:
             extra["shapeProperties"] = {"borderDashes": [6, 4]}
             extra["borderWidth"] = 4
-        if winter and node in U.members and U.isolated(node, True) and not U.isolated(node):
+        if cut_off and not year.isolated(node):
             label = f"❄ {label}"
         if node in affected:
             extra["color"] = {"background": "#ffe082", "border": "#b71c1c"}
@@ -285,6 +287,7 @@ def tree_payload(
                 "size": 2,
                 "label": " ",
                 "band": "trunk",
+                "kind": "trunk",
                 "color": {"background": "#7b4a21", "border": "#7b4a21"},
             }
         )

@@ -1,0 +1,125 @@
+"""The tree pages and their vis-network payloads: private vs projector, winter, what-if."""
+
+import pytest
+
+from facilitator.storage import Store
+from facilitator.tree import OVERVIEW_NODES, tree_payload
+from graph.demo import demo_graph
+from graph.layout import BANDS
+
+HX = {"HX-Request": "true"}
+LOOSE = ("h12", "h27", "h34", "h41")
+
+
+@pytest.fixture
+def demo_id(app):
+    with Store(app.config["DATA"]).create("茶志内 デモ") as s:
+        s.import_graph(demo_graph(), "test")
+        return s.id
+
+
+def _payload(fac, sid, **params):
+    response = fac.get(f"/sessions/{sid}/tree.json", query_string=params)
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def _nodes(data):
+    return {n["id"]: n for n in data["nodes"]}
+
+
+@pytest.mark.parametrize(
+    "path", ["/sessions/{sid}/tree", "/sessions/{sid}/tree.json", "/sessions/{sid}/projector/tree"]
+)
+def test_tree_needs_the_facilitator(client, demo_id, path):
+    assert client.get(path.format(sid=demo_id)).status_code == 401
+
+
+@pytest.mark.parametrize("hx", [{}, HX])
+def test_tree_page_loads_vis_from_the_app(fac, demo_id, hx):
+    text = fac.get(f"/sessions/{demo_id}/tree", headers=hx).get_data(as_text=True)
+    assert "/static/vendor/vis-network/vis-network.min.js" in text
+    assert f"/sessions/{demo_id}/tree.json?view=private" in text
+
+
+def test_private_payload_has_every_band_names_and_reasons(fac, demo_id):
+    data = _payload(fac, demo_id)
+    nodes = _nodes(data)
+    assert {n["band"] for n in data["nodes"]} == set(BANDS)
+    assert nodes["h12"]["label"].endswith("山田さん宅")
+    assert "まだ見えていません" in nodes["h12"]["title"]
+    assert {f["flag"] for f in data["flags"]} >= {"isolated_household", "overloaded_person"}
+    assert data["options"]["physics"]["enabled"] is False
+    assert all("x" in n and "y" in n for n in data["nodes"])
+
+
+def test_projector_payload_keeps_worries_private(fac, demo_id):
+    private = _nodes(_payload(fac, demo_id))
+    data = _payload(fac, demo_id, view="projector")
+    labels = " ".join(n["label"] for n in data["nodes"])
+    assert data["flags"] == []
+    assert all(not n.get("title") for n in data["nodes"])
+    assert "孤立" not in labels
+    for unit in LOOSE:
+        name = private[unit]["label"].removeprefix("⚑ ")
+        assert name not in labels
+        assert _nodes(data)[unit]["label"] == "つながり要確認"
+    anonymous = [n for n, a in demo_graph().nodes(data=True) if a.get("consent") == "anonymous"]
+    for person in anonymous:
+        assert demo_graph().nodes[person]["label"] not in labels
+
+
+def test_winter_view_drops_summer_only_ties_and_marks_the_cut_off(fac, demo_id):
+    summer = {k for _, _, k, s in demo_graph().edges(keys=True, data="season") if s == "not_in_winter"}
+    assert summer
+    all_year = {e["id"] for e in _payload(fac, demo_id)["edges"]}
+    winter = _payload(fac, demo_id, winter="1")
+    assert summer <= all_year
+    assert not summer & {e["id"] for e in winter["edges"]}
+    assert _nodes(winter)["h44"]["label"].startswith("❄")
+
+
+def test_whatif_lights_up_the_households_that_lose_support(fac, demo_id):
+    data = _payload(fac, demo_id, away="p004")
+    affected = {item["unit"] for item in data["whatif"]}
+    assert {"h14", "h22"} <= affected
+    for unit in affected:
+        assert _nodes(data)[unit]["label"].startswith("⚠")
+    assert _nodes(data)["p004"]["opacity"] < 1
+
+
+def test_projector_ignores_whatif(fac, demo_id):
+    data = _payload(fac, demo_id, view="projector", away="p004")
+    assert data["whatif"] == []
+
+
+def test_network_layout_and_bad_layout(fac, demo_id):
+    data = _payload(fac, demo_id, layout="network")
+    assert len(data["nodes"]) >= demo_graph().number_of_nodes()
+    assert fac.get(f"/sessions/{demo_id}/tree.json?layout=spiral").status_code == 400
+
+
+def test_pending_elements_are_not_drawn(fac, store, demo_id):
+    with store.open(demo_id) as s:
+        token = s.add_participant("はな")
+        s.add_note(s.participant(token)["id"], "household", "新しい世帯")
+        node = s.add_node("household", "保留の世帯", "test", status="pending")
+    ids = set(_nodes(_payload(fac, demo_id)))
+    assert node not in ids
+
+
+def test_a_town_opens_folded_into_districts_and_expands_one():
+    from bench.synth import town
+
+    G = town()
+    assert G.number_of_nodes() > OVERVIEW_NODES
+    overview = tree_payload(G, private=False)
+    districts = [n for n in overview["nodes"] if n["kind"] == "district"]
+    assert overview["overview"] and len(districts) >= 10
+    assert len(overview["nodes"]) < G.number_of_nodes() / 3
+    name = districts[0]["district"]
+    opened = tree_payload(G, private=False, expand=name)
+    assert len(opened["nodes"]) > len(overview["nodes"])
+    assert f"district:{name}" not in {n["id"] for n in opened["nodes"]}
+    ids = {n["id"] for n in opened["nodes"]}
+    assert all(e["from"] in ids and e["to"] in ids for e in opened["edges"])
