@@ -8,7 +8,17 @@ from typing import Any
 
 from flask import Flask
 
-__all__ = ["create_app", "asset_folder"]
+__all__ = ["create_app", "asset_folder", "SETTINGS"]
+
+#: The settings of the app, each documented in the README (a test checks).
+SETTINGS = (
+    "DATA",
+    "FACILITATOR_KEY",
+    "SECRET_KEY",
+    "PUBLIC_URL",
+    "MAX_CONTENT_LENGTH",
+    "JOIN_LIMIT_PER_MINUTE",
+)
 
 
 def asset_folder(name: str) -> Path:

@@ -105,3 +105,11 @@ def test_pages_are_japanese_by_default_and_english_on_request(client):
     english = client.get("/j?lang=en")
     assert 'lang="en"' in english.get_data(as_text=True)
     assert 'lang="en"' in client.get("/j").get_data(as_text=True)  # the switch is remembered
+
+
+def test_every_setting_is_documented_in_the_readme():
+    from facilitator import SETTINGS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for setting in SETTINGS:
+        assert f"| `{setting}` |" in readme, setting
