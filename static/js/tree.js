@@ -16,6 +16,7 @@
   let selected = null;
   let loading = null;
   let again = false;
+  let wanted = 0; // the newest seq the stream announced
 
   function text(tag, value, cls) {
     const node = document.createElement(tag);
@@ -119,6 +120,8 @@
     if (first) {
       network = new vis.Network(el, { nodes: nodes, edges: edges }, data.options);
       window.tsunagariNetwork = network;
+      // When the first picture was on screen, in ms since navigation start (bench/tree.py).
+      network.once("afterDrawing", () => { el.dataset.drawnAt = String(Math.round(performance.now())); });
       network.on("click", onClick);
       fit();
     }
@@ -133,14 +136,19 @@
 
   function load() {
     if (loading) { again = true; return loading; }
-    const url = el.dataset.jsonUrl + (params.toString() ? "?" + params : "");
+    // The URL already carries ?view=…: add the options to its query, never a second "?"
+    // (view=projector?winter=1 would not be the projector view).
+    const url = new URL(el.dataset.jsonUrl, window.location.href);
+    params.forEach((value, key) => url.searchParams.set(key, value));
     loading = fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
-      .then(apply)
-      .catch(() => { /* the stream will bring the next change; keep what is drawn */ })
-      .finally(() => {
+      .then((data) => { apply(data); return true; })
+      .catch(() => false /* the stream will bring the next change; keep what is drawn */)
+      .then((ok) => {
         loading = null;
-        if (again) { again = false; load(); }
+        // Again if the options changed meanwhile, or a change came after what was fetched
+        // (not for the "changed" the stream sends on connecting: the first load has it).
+        if (again || (ok && wanted > Number(el.dataset.seq))) { again = false; load(); }
       });
     return loading;
   }
@@ -190,7 +198,9 @@
   document.addEventListener("fullscreenchange", () => setTimeout(fit, 50));
 
   function changed(seq) {
-    if (started && Number(seq) > Number(el.dataset.seq)) load();
+    wanted = Math.max(wanted, Number(seq));
+    // While a load runs, its end compares the seq it got with the newest one announced.
+    if (started && !loading && wanted > Number(el.dataset.seq)) load();
   }
 
   // Live: the session's stream says "changed"; fetch the new picture and apply it in place.
