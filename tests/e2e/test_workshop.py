@@ -273,7 +273,7 @@ def test_guard_catches_other_hosts_and_errors(context, watch):
     page.goto("/j")
     page.evaluate("() => { setTimeout(() => { throw new Error('boom'); }) }")
     page.wait_for_timeout(200)
-    assert watch.foreign == ["http://example.invalid/x.png"]
+    assert set(watch.foreign) == {"http://example.invalid/x.png"}  # Chromium may retry
     assert any("boom" in e for e in watch.errors), watch.errors
     watch.foreign.clear()
     watch.errors.clear()
