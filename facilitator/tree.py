@@ -23,7 +23,7 @@ from graph.privacy import UNIT_FLAGS, shared_label
 from graph.vocabulary import DIRECTED_SUPPORT, INFORMAL, NODE_KINDS, TIE_KINDS
 
 from .auth import facilitator_required
-from .web import open_session
+from .web import open_session, session_graph
 
 __all__ = ["bp", "tree_payload", "KIND_STYLE", "OVERVIEW_NODES"]
 
@@ -172,18 +172,19 @@ def tree_payload(
     """
     A = active_graph(G)
     year = analyse(A)  # the whole year, to tell who is cut off only in winter
+    U = year
     if winter:
         A.remove_edges_from(
             [(u, v, k) for u, v, k, s in A.edges(keys=True, data="season") if s == "not_in_winter"]
         )
-    found = flags(A, settings)
+        U = analyse(A)
+    found = flags(A, settings, units=U)
     flagged: dict[str, list] = defaultdict(list)
     for f in found:
         if f.node is not None:
             flagged[f.node].append(f)
-    shape = tree_layout(A)
+    shape = tree_layout(A, units=U)
     positions = shape.positions if layout == "tree" else network_layout(A)
-    U = analyse(A)
     affected = {}
     if away:
         affected = {item["unit"]: item["effect"] for item in whatif(A, away)}
@@ -366,7 +367,7 @@ def _payload_for(session_id: str, private: bool):
         abort(400)
     try:
         data = tree_payload(
-            session.graph(),
+            session_graph(session),
             meta.get("settings"),
             private=private,
             layout=layout,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
+import networkx as nx
 from flask import Flask, current_app, g, render_template, request
 from flask_babel import get_locale
 from flask_htmx import HTMX
@@ -10,7 +14,7 @@ from graph.vocabulary import NODE_KINDS, TIE_KINDS
 
 from .storage import Session, Store
 
-__all__ = ["init_app", "store", "open_session", "changed", "render", "is_htmx"]
+__all__ = ["init_app", "store", "open_session", "session_graph", "changed", "render", "is_htmx"]
 
 htmx = HTMX()
 
@@ -37,6 +41,30 @@ def open_session(session_id: str) -> Session:
     if session_id not in sessions:
         sessions[session_id] = store().open(session_id)
     return sessions[session_id]
+
+
+_graphs: OrderedDict[tuple[str, int], nx.MultiDiGraph] = OrderedDict()
+_graphs_lock = threading.Lock()
+_GRAPHS_KEPT = 8
+
+
+def session_graph(session: Session) -> nx.MultiDiGraph:
+    """The session's graph as of its latest event, rebuilt only when the log has grown.
+
+    Every screen asks for the graph after every change; a town-sized session takes a third
+    of a second to rebuild. The graph is frozen: a caller that needs to change it copies it.
+    """
+    key = (str(session.path), session.last_seq())
+    with _graphs_lock:
+        if key in _graphs:
+            _graphs.move_to_end(key)
+            return _graphs[key]
+    G = nx.freeze(session.graph())
+    with _graphs_lock:
+        _graphs[key] = G
+        while len(_graphs) > _GRAPHS_KEPT:
+            _graphs.popitem(last=False)
+    return G
 
 
 def changed(session_id: str) -> None:

@@ -426,7 +426,11 @@ def _person_flags(U: Units, limits: dict[str, int]) -> list[Flag]:
     return out
 
 
-def flags(G: nx.MultiDiGraph, settings: Mapping[str, Any] | None = None) -> list[Flag]:
+def flags(
+    G: nx.MultiDiGraph,
+    settings: Mapping[str, Any] | None = None,
+    units: Units | None = None,
+) -> list[Flag]:
     """Every flag of the approved part of ``G``, by flag kind then node.
 
     Parameters
@@ -435,6 +439,8 @@ def flags(G: nx.MultiDiGraph, settings: Mapping[str, Any] | None = None) -> list
         A session graph.
     settings : mapping, optional
         Thresholds ``overload_households`` (5), ``overload_roles`` (3), ``overload_sole`` (2).
+    units : Units, optional
+        ``analyse(G)`` when the caller already has it (the tree view does).
 
     Returns
     -------
@@ -453,7 +459,7 @@ def flags(G: nx.MultiDiGraph, settings: Mapping[str, Any] | None = None) -> list
     -----
     O(n + m) in nodes and ties; the city benchmark (30,000 nodes, 80,000 ties) is in the README.
     """
-    U = analyse(G)
+    U = units if units is not None else analyse(G)
     found = _unit_flags(U) + _person_flags(U, _settings(settings))
     for category in SUPPORT_CATEGORIES:
         if category not in U.kinds_present:

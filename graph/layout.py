@@ -156,13 +156,15 @@ def _place_strand(out: TreeLayout, x: float, y: float, nodes: list[str], needs: 
         out.positions[need] = (x + 40 * (j % 2) - 20, y + 140 + 50 * j)
 
 
-def tree_layout(G: nx.MultiDiGraph) -> TreeLayout:
+def tree_layout(G: nx.MultiDiGraph, units: Units | None = None) -> TreeLayout:
     """Lay the approved part of ``G`` out as a community-building tree.
 
     Parameters
     ----------
     G : MultiDiGraph
         A session graph; pending and hidden elements are left out.
+    units : Units, optional
+        ``graph.analysis.analyse(G)``, when the caller already has it.
 
     Returns
     -------
@@ -190,7 +192,7 @@ def tree_layout(G: nx.MultiDiGraph) -> TreeLayout:
     band by about one slot (≤ ~1 root cell, 150 px), except when the root system passes a
     size class (60 or 200 units) or a person's score makes them join the trunk.
     """
-    U = analyse(G)
+    U = units if units is not None else analyse(G)
     nodes = U.nodes
     out = TreeLayout()
 
