@@ -58,7 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["DATA"] = Path(app.config["DATA"])
     app.config["DATA"].mkdir(parents=True, exist_ok=True)
 
-    from . import api, auth, errors, facilitation, i18n, live, participant, tree, web
+    from . import api, auth, coordinator, errors, facilitation, i18n, live, participant, tree, web
 
     auth.init_app(app)
     i18n.init_app(app)
@@ -70,4 +70,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(facilitation.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(tree.bp)
+    app.register_blueprint(coordinator.bp)
     return app

@@ -72,7 +72,7 @@ def _body() -> dict[str, Any]:
         return {}
     try:
         data = json.loads(raw, parse_constant=_no_constants)
-    except ValueError:  # also UnicodeDecodeError
+    except (ValueError, RecursionError):  # also UnicodeDecodeError; RecursionError: [[[[…
         raise Refusal(400, "bad_json", _("The request body is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise Refusal(400, "bad_json", _("The request body must be a JSON object."))
@@ -227,7 +227,7 @@ def join():
 
 @bp.post("/sessions/<session_id>/notes")
 def add_note(session_id: str):
-    """Post a note ``{"kind", "text", attributes…}``: 201 ``{"id", "status", "node"}``.
+    """Post a note ``{"kind", "text", attributes…}``: 201 ``{"id", "status", "node", "seq"}``.
 
     A participant of the session or the facilitator; not once the session is closed.
     """
@@ -237,8 +237,10 @@ def add_note(session_id: str):
     fields, attrs = _split(_body(), ("kind", "text"), NOTE_ATTRIBUTES)
     actor = FACILITATOR if participant is None else participant["id"]
     note = session.add_note(actor, fields["kind"], fields["text"], **attrs)
+    # The log's newest seq once the note is in: a live stream at or past it shows the note.
+    seq = session.last_seq()
     web.changed(session_id)
-    return jsonify(id=note["id"], status=note["status"], node=note["node_id"]), 201
+    return jsonify(id=note["id"], status=note["status"], node=note["node_id"], seq=seq), 201
 
 
 @bp.post("/sessions/<session_id>/ties")

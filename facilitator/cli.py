@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
 from graph.analysis import FLAG_KINDS, flags, whatif
+from graph.compare import diff as compare_graphs
+from graph.compare import summary
 from graph.errors import GraphError
 from graph.io import FORMATS, read_graph, write_graph
+from graph.merge import candidates, read_decisions
+from graph.merge import merge as merge_graphs
+from graph.privacy import pseudonymise
 
 from .storage import Session, Store
 
@@ -119,7 +125,7 @@ def sessions(ctx: click.Context, as_json: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def import_(ctx: click.Context, session_id: str, file: Path) -> None:
-    """Import a .graphml, .json or nodes.csv (with ties.csv beside it) into SESSION.
+    """Import a .graphml, .json, .gexf or nodes.csv (with ties.csv beside it) into SESSION.
 
     The whole file is checked first: on any problem nothing is written and every problem is
     listed with its file and line.
@@ -144,12 +150,22 @@ def import_(ctx: click.Context, session_id: str, file: Path) -> None:
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), required=True, help="Where to write."
 )
+@click.option(
+    "--real-names",
+    is_flag=True,
+    help="Write residents' real names (default: pseudonyms such as 世帯-001, 人-014).",
+)
 @click.pass_context
-def export(ctx: click.Context, session_id: str, fmt: str, output: Path) -> None:
-    """Export the graph of SESSION (csv: a folder, or a .zip, with nodes.csv and ties.csv)."""
+def export(ctx: click.Context, session_id: str, fmt: str, output: Path, real_names: bool) -> None:
+    """Export the graph of SESSION, pseudonymised unless --real-names; the export is logged.
+
+    csv: a folder, or a .zip, with nodes.csv and ties.csv; gexf opens in Gephi.
+    """
     with _open(ctx, session_id) as session:
         G = session.graph()
-    for path in write_graph(G, output, fmt):
+        paths = write_graph(G if real_names else pseudonymise(G), output, fmt)
+        session.log_export("cli", fmt, real_names, path=output)
+    for path in paths:
         click.echo(str(path))
 
 
@@ -288,6 +304,190 @@ def serve(
                 f"cannot listen on {host}:{port} ({e.reason}); choose another port with --port.",
             )
         ) from None
+
+
+@main.command()
+@click.argument("session_id", metavar="SESSION")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The backup file to write (an SQLite file; replaced if it exists).",
+)
+@click.pass_context
+def backup(ctx: click.Context, session_id: str, output: Path) -> None:
+    """Copy SESSION's file to OUTPUT with SQLite's online backup (safe while serving)."""
+    with _open(ctx, session_id) as session:
+        try:
+            session.backup(output)
+        except (OSError, sqlite3.Error) as e:
+            raise UserError(
+                _say(
+                    f"{output} に書き込めません（{e}）。",
+                    f"cannot write {output} ({e}).",
+                )
+            ) from None
+    click.echo(str(output))
+
+
+def _graph_at(ctx: click.Context, ref: str):
+    """The graph and settings of a file, a session, or ``SESSION@SEQ`` (after event SEQ)."""
+    if Path(ref).is_file() or "@" not in ref:
+        return _load_graph(ctx, ref)
+    session_id, _, seq_text = ref.rpartition("@")
+    if not seq_text.isdigit():
+        raise UserError(
+            _say(
+                f"{ref}: @ の後にはイベント番号（数字）を書いてください。",
+                f"{ref}: expected SESSION@SEQ with SEQ an event number.",
+            )
+        )
+    with _open(ctx, session_id) as session:
+        seq, last = int(seq_text), session.last_seq()
+        if seq > last:
+            raise UserError(
+                _say(
+                    f"{ref}: このセッションのイベントは{last}番までです。",
+                    f"{ref}: the session's last event is {last}.",
+                )
+            )
+        return session.replay(seq), session.meta().get("settings", {})
+
+
+@main.command("diff")
+@click.argument("before", metavar="A")
+@click.argument("after", metavar="B")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole comparison as JSON.")
+@click.option(
+    "--names", is_flag=True, help="Name the households and helpers in the summary (private)."
+)
+@click.pass_context
+def diff_(ctx: click.Context, before: str, after: str, as_json: bool, names: bool) -> None:
+    """Compare A (before) with B (after): sessions, graph files, or SESSION@SEQ.
+
+    SESSION@SEQ is the session as it stood after event SEQ. Prints a summary to paste into a
+    meeting document (counts only unless --names) and the counts.
+    """
+    A, settings_a = _graph_at(ctx, before)
+    B, settings_b = _graph_at(ctx, after)
+    d = compare_graphs(A, B, settings_b or settings_a)
+    if as_json:
+        click.echo(json.dumps(d.to_dict(), ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(summary(d, lang=_lang(), names=names))
+    click.echo("")
+    was, now = d.counts["before"], d.counts["after"]
+    rows = (
+        (_say("ノード", "nodes"), was["nodes"], now["nodes"], d.nodes_added, d.nodes_removed),
+        (_say("つながり", "ties"), was["ties"], now["ties"], d.ties_added, d.ties_removed),
+    )
+    for what, n_was, n_now, added, removed in rows:
+        click.echo(f"{what}: {n_was} → {n_now} (+{len(added)} / -{len(removed)})")
+    click.echo(f"{_say('つながり要確認', 'to check')}: {was['isolated']} → {now['isolated']}")
+    for what, items in (
+        (_say("変更されたノード", "changed nodes"), d.nodes_changed),
+        (_say("変更されたつながり", "changed ties"), d.ties_changed),
+        (_say("名前で照合", "matched by name"), d.matches),
+        (_say("新たな気づき", "new flags"), d.flags_added),
+        (_say("解消した気づき", "resolved flags"), d.flags_resolved),
+    ):
+        if items:
+            click.echo(f"{what}: {len(items)}")
+
+
+def _source_key(ref: str, taken: set[str]) -> str:
+    key = Path(ref).stem if Path(ref).is_file() else ref
+    base, n = key, 2
+    while key in taken:
+        key, n = f"{base}_{n}", n + 1
+    taken.add(key)
+    return key
+
+
+@main.command("merge")
+@click.argument("sources", metavar="A B ...", nargs=-1, required=True)
+@click.option("-o", "--title", required=True, help="Title of the new, merged session.")
+@click.option("--area", default="", help="District or area of the merged session (地区).")
+@click.option(
+    "--decisions",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='JSON {"accept": ["c1", ...], "reject": [...]}: which duplicates are the same.',
+)
+@click.option("--auto", is_flag=True, help="Join exact matches only (same name, kind, district).")
+@click.pass_context
+def merge_(
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    title: str,
+    area: str,
+    decisions: Path | None,
+    auto: bool,
+) -> None:
+    """Merge sessions (or graph files) into a NEW session; print its id. Sources are unchanged.
+
+    Without --decisions or --auto the duplicate candidates are listed and nothing is created
+    (exit status 2); --auto merges exact matches only.
+    """
+    if len(sources) < 2:
+        raise UserError(_say("2つ以上指定してください。", "give at least two sources."))
+    if decisions and auto:
+        raise UserError(
+            _say(
+                "--decisions と --auto は一緒に使えません。",
+                "use --decisions or --auto, not both.",
+            )
+        )
+    taken: set[str] = set()
+    graphs = {_source_key(ref, taken): _load_graph(ctx, ref)[0] for ref in sources}
+    found = candidates(graphs)
+    accepted: set[str] | str = "auto" if auto else set()
+    if decisions:
+        try:
+            accepted, rejected = read_decisions(json.loads(decisions.read_text("utf-8-sig")))
+        except (ValueError, UnicodeDecodeError) as e:
+            raise UserError(
+                _say(
+                    f"{decisions}: JSON として読めません（{e}）。", f"{decisions}: not JSON ({e})."
+                )
+            ) from None
+        except GraphError as e:
+            raise _fail(e) from None
+        undecided = [c.id for c in found if c.id not in accepted | rejected]
+        if undecided:
+            click.echo(
+                _say(
+                    f"未決定の候補（別々のまま）: {', '.join(undecided)}",
+                    f"undecided candidates (kept apart): {', '.join(undecided)}",
+                ),
+                err=True,
+            )
+    elif not auto and found:
+        for c in found:
+            mark = _say("（完全一致）", " (exact)") if c.exact else ""
+            pairs = "\t".join(
+                f"{label} [{source}:{node}]"
+                for (source, node), label in zip(c.nodes, c.labels, strict=True)
+            )
+            click.echo(f"{c.id}\t{pairs}{mark}")
+        raise UserError(
+            _say(
+                "重複の候補があります。--decisions FILE（"
+                '{"accept": ["c1"], "reject": ["c2"]}）で決めるか、'
+                "--auto（完全一致のみ統合）を指定してください。",
+                "there are duplicate candidates: decide with --decisions FILE "
+                '({"accept": ["c1"], "reject": ["c2"]}), or use --auto '
+                "(--auto merges exact matches only).",
+            )
+        )
+    try:
+        merged = merge_graphs(graphs, accepted, title=title, area=area)
+        with _store(ctx).create(title, area=area) as session:
+            session.import_graph(merged, actor="cli")
+            session_id = session.id
+    except GraphError as e:
+        raise _fail(e) from None
+    click.echo(session_id)
 
 
 if __name__ == "__main__":  # pragma: no cover

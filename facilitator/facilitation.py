@@ -30,6 +30,7 @@ from graph.vocabulary import NODE_KINDS, TIE_KINDS
 
 from . import web
 from .auth import facilitator_required
+from .backup import backup_closed
 from .live import sse_stream
 from .storage import MAX_TITLE, STAGES, Session
 
@@ -333,9 +334,13 @@ def create():
 @bp.post("/sessions/<session_id>/close")
 @facilitator_required
 def close(session_id: str):
-    """Close a session: no more notes or joins. From the list, answer with the list."""
-    web.open_session(session_id).set_meta(ACTOR, stage="closed", closed=True)
+    """Close a session: no more notes or joins; a backup of its file goes into
+    ``<data>/backups/``. From the list, answer with the list."""
+    session = web.open_session(session_id)
+    session.set_meta(ACTOR, stage="closed", closed=True)
     web.changed(session_id)
+    if backup_closed(session, current_app.config["DATA"]) is None:
+        current_app.logger.warning("could not write the backup of session %s", session_id)
     from_list = (
         request.headers.get("HX-Target") == "sessions" or request.form.get("back") == "list"
     )

@@ -238,7 +238,7 @@ def _phone_context(session, participant, **extra) -> dict:
         "stage": meta.get("stage"),
         "closed": _is_closed(meta),
         "participant": participant,
-        "mine": [n for n in session.notes() if n["participant"] == participant["id"]],
+        "mine": session.notes(participant=participant["id"]),
         "choices": _choices(),
         "status_labels": _status_labels(),
         "examples": KIND_EXAMPLES,

@@ -18,6 +18,10 @@ __all__ = ["lan_addresses", "startup_lines", "run", "ListenError", "DEFAULT_THRE
 #: Worker threads: each live stream (projector, facilitator screen) holds one while it is
 #: open, so a handful of streams plus the phones' ordinary requests fit in 24.
 DEFAULT_THREADS = 24
+#: Open connections waitress keeps (its default is 100): 150 phones each keep at least one
+#: connection alive, and past the limit new phones would wait unanswered. ``poll()`` instead
+#: of ``select()`` so more than 1024 sockets are possible.
+CONNECTION_LIMIT = 1000
 _SIOCGIFADDR = 0x8915  # Linux ioctl: the IPv4 address of an interface
 
 
@@ -240,7 +244,15 @@ def run(
             demo_code = session.meta()["code"]
     _check_port(host, port)
     try:
-        server = create_server(app, host=host, port=port, threads=threads, ident="tsunagari")
+        server = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="tsunagari",
+            connection_limit=CONNECTION_LIMIT,
+            asyncore_use_poll=True,
+        )
     except OSError as e:
         raise ListenError(host, port, e) from e
     port = server.effective_port if port == 0 else port

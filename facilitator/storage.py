@@ -19,7 +19,7 @@ import networkx as nx
 from sqlite_utils import Database, Migrations
 
 from graph.errors import NotFound, Problem, ValidationError
-from graph.model import coerce_value, graph_records, new_graph, validate
+from graph.model import bad_character, coerce_value, graph_records, new_graph, validate
 from graph.vocabulary import NODE_KINDS, tie_allowed
 
 __all__ = [
@@ -70,6 +70,7 @@ UNDOABLE = frozenset(
 )
 
 _ID_RE = re.compile(r"[a-z0-9]{8}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _PKS = {"meta": "key", "participants": "token_hash", "nodes": "id", "ties": "id", "notes": "id"}
 _JSON_COLUMNS = {"meta": ("value",), "nodes": ("attrs",), "ties": ("attrs",), "notes": ("attrs",)}
@@ -149,12 +150,23 @@ def _hash(token: str) -> str:
 
 
 def _text(value: Any, where: str, limit: int, required: bool = True) -> str:
-    """Text typed by a person: NFC-normalised, stripped, within ``limit`` characters."""
+    """Text typed by a person: NFC-normalised, stripped, within ``limit`` characters.
+
+    Every way in (forms, API, command line) passes here: control characters (line breaks
+    inside the text included) and lone surrogates are refused, so is text over ``limit``.
+    """
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise ValidationError(Problem(where, "文字で入力してください", "must be text"))
-    text = unicodedata.normalize("NFC", value).strip()
+    if len(value) > 4 * limit + 1000:  # no need to normalise a pasted book
+        raise ValidationError(
+            Problem(where, f"長すぎます（{limit}文字まで）", f"is too long (at most {limit})")
+        )
+    text = value.strip()
+    if bad := bad_character(text, where):
+        raise ValidationError(bad)
+    text = unicodedata.normalize("NFC", text).strip()
     if required and not text:
         raise ValidationError(Problem(where, "入力してください", "must not be empty"))
     if len(text) > limit:
@@ -277,6 +289,9 @@ class Session:
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
             self.db = Database(conn)
+            # Spare sqlite-utils its feature probe (a CREATE and DROP TABLE on every new
+            # connection, which also made every other connection re-read the schema).
+            self.db._supports_on_conflict = sqlite3.sqlite_version_info >= (3, 24, 0)
             self.db.enable_wal()
             # synchronous is per connection; FULL so an acknowledged change survives power loss.
             conn.execute("PRAGMA synchronous = FULL")
@@ -293,6 +308,26 @@ class Session:
     def close(self) -> None:
         """Close the database connection (not the workshop: see ``set_meta(closed=True)``)."""
         self._conn.close()
+
+    def backup(self, path: Path | str) -> Path:
+        """Copy the session into the file ``path`` with SQLite's online backup API.
+
+        Safe while the server is writing: the copy is one committed state. It is written
+        beside ``path`` first and renamed into place, so ``path`` is never half-written.
+        Returns ``path``.
+        """
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        partial.unlink(missing_ok=True)
+        copy = sqlite3.connect(partial)
+        try:
+            self._conn.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        finally:
+            copy.close()
+        partial.replace(target)
+        return target
 
     def __enter__(self) -> Session:
         return self
@@ -332,6 +367,8 @@ class Session:
             self._conn.execute("COMMIT")
 
     def _row(self, table: str, row_id: Any) -> dict | None:
+        if isinstance(row_id, str) and _SURROGATE.search(row_id):
+            return None  # SQLite cannot hold a lone surrogate, so no row has this key
         rows = list(self.db.query(f"SELECT * FROM {table} WHERE {_PKS[table]} = ?", [row_id]))
         return _decode(table, rows[0]) if rows else None
 
@@ -341,10 +378,20 @@ class Session:
 
     def _apply(self, change: Mapping[str, Any]) -> None:
         table, after = change["table"], change["after"]
+        pk = _PKS[table]
         if after is None:
-            self.db[table].delete_where(f"{_PKS[table]} = ?", [change["id"]])
-        else:
-            self.db[table].upsert(_encode(table, after), pk=_PKS[table])
+            self._conn.execute(f'DELETE FROM {table} WHERE "{pk}" = ?', [change["id"]])
+            return
+        # Plain SQL: sqlite-utils' upsert looks the table up again on every call. An update
+        # keeps the row's rowid, so rows stay in the order they were first written.
+        row = _encode(table, after)
+        columns = ", ".join(f'"{c}"' for c in row)
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in row if c != pk)
+        self._conn.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(row))}) "
+            f'ON CONFLICT("{pk}") DO UPDATE SET {updates}',
+            list(row.values()),
+        )
 
     def _record(self, actor: str, type: str, changes: list[dict], **fields: Any) -> int:
         """Apply ``changes`` and append their event; the caller holds the transaction."""
@@ -845,6 +892,25 @@ class Session:
                 actor, "import", changes, nodes=len(clean_nodes), ties=len(clean_ties)
             )
 
+    def log_export(
+        self, actor: str, fmt: str, real_names: bool, path: str | Path | None = None
+    ) -> int:
+        """Record that the graph was exported (DESIGN.md §6: every export is logged).
+
+        Appends an ``"export"`` event holding ``format``, ``real_names`` and ``path`` and no
+        row changes, so replay ignores it and :meth:`undo` steps over it (it is not in
+        :data:`UNDOABLE`). Returns the event's seq.
+        """
+        with self._transaction():
+            return self._record(
+                actor,
+                "export",
+                [],
+                format=str(fmt),
+                real_names=bool(real_names),
+                path=None if path is None else str(path),
+            )
+
     # -- undo -------------------------------------------------------------------------------
 
     def undo(self, actor: str) -> dict:
@@ -912,11 +978,11 @@ class Session:
         """One note as a dict, or ``None``."""
         return self._row("notes", note_id)
 
-    def notes(self, status: str | None = None) -> list[dict]:
-        """The notes, oldest first, optionally only those with ``status``."""
-        if status is None:
-            return self._rows("notes")
-        return self._rows("notes", "status = ?", [status])
+    def notes(self, status: str | None = None, participant: str | None = None) -> list[dict]:
+        """The notes, oldest first, optionally only those with ``status`` or by ``participant``."""
+        where = {"status": status, "participant": participant}
+        where = {column: value for column, value in where.items() if value is not None}
+        return self._rows("notes", " AND ".join(f"{c} = ?" for c in where), where.values())
 
     def add_note(self, participant: str, kind: str, text: str, **attrs: Any) -> dict:
         """Post a sticky note and return it.

@@ -1,4 +1,4 @@
-"""Read and write session graphs as GraphML, node-link JSON or a pair of CSV files."""
+"""Read and write session graphs as GraphML, node-link JSON, a pair of CSV files or GEXF."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from io import BytesIO, StringIO
 from pathlib import Path, PurePosixPath
 from typing import Any
+from xml.etree.ElementTree import ParseError
 from xml.parsers import expat
 
 import networkx as nx
@@ -25,10 +26,11 @@ __all__ = [
     "from_node_link",
     "graphml_bytes",
     "csv_zip_bytes",
+    "gexf_bytes",
 ]
 
 #: The formats :func:`write_graph` knows.
-FORMATS = ("graphml", "json", "csv")
+FORMATS = ("graphml", "json", "csv", "gexf")
 
 _NODE_COLUMNS = ("id", "kind", "label")
 _TIE_COLUMNS = ("id", "source", "target", "kind")
@@ -50,7 +52,8 @@ def read_graph(path: str | Path) -> nx.MultiDiGraph:
     path : str or Path
         ``.graphml`` / ``.xml`` (GraphML), ``.json`` (node-link JSON), ``.csv`` (a nodes
         CSV; ``ties.csv`` is read from the same folder when it exists), ``.zip`` (a zip
-        holding ``nodes.csv`` and ``ties.csv``) or a folder holding those two CSV files.
+        holding ``nodes.csv`` and ``ties.csv``), ``.gexf`` (GEXF, as Gephi saves it) or a
+        folder holding those two CSV files.
 
     Returns
     -------
@@ -88,13 +91,15 @@ def read_graph(path: str | Path) -> nx.MultiDiGraph:
         return _read_csv_files(path)
     if suffix == ".zip":
         return _parse_csv_zip(_read_bytes(path), path.name)
+    if suffix == ".gexf":
+        return _parse_gexf(_read_bytes(path), path.name)
     shown = suffix or "（拡張子なし）"
     raise ValidationError(
         Problem(
             path.name,
-            f"{shown} のファイルは読み込めません（.graphml .json .csv .zip）",
+            f"{shown} のファイルは読み込めません（.graphml .json .csv .zip .gexf）",
             f"cannot read {suffix or 'a file without a suffix'} "
-            "(use .graphml, .json, .csv or .zip)",
+            "(use .graphml, .json, .csv, .zip or .gexf)",
         )
     )
 
@@ -108,7 +113,7 @@ def write_graph(G: nx.MultiDiGraph, path: str | Path, fmt: str) -> list[Path]:
     path : str or Path
         For ``"csv"``: a ``.zip`` path gets a zip holding ``nodes.csv`` and ``ties.csv``;
         any other path is a folder (created if needed) that receives both files.
-    fmt : {"graphml", "json", "csv"}
+    fmt : {"graphml", "json", "csv", "gexf"}
 
     Returns
     -------
@@ -139,6 +144,9 @@ def write_graph(G: nx.MultiDiGraph, path: str | Path, fmt: str) -> list[Path]:
         return [path]
     if fmt == "json":
         path.write_bytes(_json_bytes(G))
+        return [path]
+    if fmt == "gexf":
+        path.write_bytes(gexf_bytes(G))
         return [path]
     if fmt == "csv":
         if path.suffix.lower() == ".zip":
@@ -278,6 +286,40 @@ def csv_zip_bytes(G: nx.MultiDiGraph) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("nodes.csv", nodes_csv.encode("utf-8-sig"))
         zf.writestr("ties.csv", ties_csv.encode("utf-8-sig"))
+    return buffer.getvalue()
+
+
+def gexf_bytes(G: nx.MultiDiGraph) -> bytes:
+    """``G`` as a UTF-8 GEXF 1.2 document for Gephi; tie ids are the edge ids.
+
+    Examples
+    --------
+    >>> G = from_node_link({"nodes": [{"id": "p1", "kind": "person", "label": "佐藤",
+    ...                                "lives_alone": True}], "edges": []})
+    >>> data = gexf_bytes(G)
+    >>> 'label="佐藤"'.encode() in data, b'type="boolean"' in data
+    (True, True)
+
+    Notes
+    -----
+    The graph's ``title`` becomes the GEXF graph name; other graph attributes are not written.
+    An attribute keeps its type (number, yes/no) only when every node (or tie) has it with that
+    type, else it is written as text; ``None`` is left out. Attributes GEXF reserves for itself
+    (``viz``, ``start``, ``end``, ``pid``, ``parents``, ``spells``, ``slices``, and for ties
+    ``label``, ``weight``, ``type``) are not written. O(n + m).
+    """
+    H = nx.MultiDiGraph(name=str(G.graph.get("title", "")).translate(_XML_ILLEGAL))
+    node_types = _gexf_types(a for _, a in G.nodes(data=True))
+    edge_types = _gexf_types(a for _, _, a in G.edges(data=True))
+    H.add_nodes_from(
+        (n, _gexf_safe(a, node_types, _GEXF_NODE_RESERVED)) for n, a in G.nodes(data=True)
+    )
+    H.add_edges_from(
+        (u, v, k, {**_gexf_safe(a, edge_types, _GEXF_EDGE_RESERVED), "id": str(k)})
+        for u, v, k, a in G.edges(keys=True, data=True)
+    )
+    buffer = BytesIO()
+    nx.write_gexf(H, buffer, encoding="utf-8", prettyprint=True)
     return buffer.getvalue()
 
 
@@ -551,6 +593,91 @@ def _parse_graphml(data: bytes, name: str) -> nx.MultiDiGraph:
 
 def _nx_parse_graphml(data: bytes) -> nx.MultiGraph:
     return nx.parse_graphml(data, node_type=str, edge_key_type=str, force_multigraph=True)
+
+
+# --- GEXF -----------------------------------------------------------------------------
+
+_GEXF_RESERVED = ("id", "viz", "start", "end", "pid", "parents", "spells", "slices")
+_GEXF_NODE_RESERVED = frozenset(_GEXF_RESERVED)
+_GEXF_EDGE_RESERVED = frozenset((*_GEXF_RESERVED, "label", "weight", "type", "key"))
+
+
+def _gexf_types(attr_dicts: Any) -> dict[str, type]:
+    """The type each attribute is written as: its own when all its values share it, else str."""
+    seen: dict[str, set[type]] = {}
+    for attrs in attr_dicts:
+        for name, value in attrs.items():
+            if value is not None:
+                seen.setdefault(str(name), set()).add(type(value))
+    return {
+        name: next(iter(types)) if len(types) == 1 and types <= {bool, int, float} else str
+        for name, types in seen.items()
+    }
+
+
+def _gexf_safe(
+    attrs: Mapping[str, Any], types: Mapping[str, type], reserved: frozenset[str]
+) -> dict[str, Any]:
+    safe = {}
+    for name, value in attrs.items():
+        name = str(name)
+        if value is None or name in reserved:
+            continue
+        if types.get(name, str) is str:
+            value = str(value).translate(_XML_ILLEGAL)
+        safe[name] = value
+    return safe
+
+
+def _parse_gexf(data: bytes, name: str) -> nx.MultiDiGraph:
+    _refuse_declarations(data, name)
+    try:
+        F = nx.read_gexf(BytesIO(data), node_type=str)
+    except ParseError as e:
+        line, col = e.position
+        raise ValidationError(
+            Problem(
+                f"{name} line {line} col {col + 1}",
+                "XML として読めません（途中で切れているか壊れています）",
+                "not well-formed XML",
+            )
+        ) from None
+    except (nx.NetworkXError, ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ValidationError(
+            Problem(name, "GEXF の内容を読めません", f"cannot read the GEXF ({e})")
+        ) from None
+    # Presentation and time that Gephi adds; a session graph has no use for them.
+    dropped = ("viz", "pid", "parents", "start", "end", "spells", "slices")
+    nodes = [
+        {
+            **{k: v for k, v in attrs.items() if k not in dropped},
+            "id": n,
+            "_where": f"{name} node {n!r}",
+        }
+        for n, attrs in F.nodes(data=True)
+    ]
+    ties = []
+    edges = (
+        F.edges(keys=True, data=True)
+        if F.is_multigraph()
+        else ((u, v, None, a) for u, v, a in F.edges(data=True))
+    )
+    for u, v, key, attrs in edges:
+        attrs = {k: a for k, a in attrs.items() if k not in dropped}
+        tie_id = attrs.pop("id", None)
+        if isinstance(key, str):
+            tie_id = key
+        ties.append(
+            {
+                **attrs,
+                "id": tie_id,
+                "source": u,
+                "target": v,
+                "_where": f"{name} edge {u!r} → {v!r}",
+            }
+        )
+    graph_attrs = {"title": F.graph["name"]} if F.graph.get("name") else {}
+    return _build(nodes, ties, [], graph_attrs)
 
 
 # --- CSV ------------------------------------------------------------------------------

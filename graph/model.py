@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -19,10 +20,40 @@ __all__ = [
     "active_graph",
     "coerce_value",
     "MAX_LABEL",
+    "bad_character",
 ]
 
 #: Longest label accepted from a file; notes typed on a phone are held to 200 (issue 3).
 MAX_LABEL = 500
+
+# C0 and C1 control characters, DEL and lone surrogates: never part of a name or a note.
+# A file's cell may keep its line breaks and tabs (a spreadsheet's multi-line cell).
+_BAD_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_BAD_IN_FILES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def bad_character(text: str, where: str, line_breaks: bool = False) -> Problem | None:
+    """A problem naming the first control character or lone surrogate in ``text``, if any.
+
+    ``line_breaks`` lets line breaks and tabs through (text read from a file).
+
+    >>> print(bad_character("佐藤\\u202eさん", "label"))
+    None
+    >>> print(bad_character("a\\nb", "label").message("en"))
+    label: contains a character that cannot be used (U+000A, a control character or broken text)
+    >>> print(bad_character("a\\nb", "label", line_breaks=True))
+    None
+    """
+    found = (_BAD_IN_FILES if line_breaks else _BAD_CHARACTER).search(text)
+    if found is None:
+        return None
+    code = f"U+{ord(found.group()):04X}"
+    return Problem(
+        where,
+        f"使えない文字（{code}、改行などの制御文字や壊れた文字）が含まれています",
+        f"contains a character that cannot be used ({code}, a control character or broken text)",
+    )
+
 
 _TRUE = {"true", "1", "yes", "y", "はい", "t"}
 _FALSE = {"false", "0", "no", "n", "いいえ", "f"}
@@ -101,6 +132,9 @@ def _clean_attrs(
                 Problem(where, f"{name} の値 {value!r} は使えません（{choices}）", str(e))
             )
             continue
+        if isinstance(value, str) and (bad := bad_character(value, f"{where} {name}", True)):
+            problems.append(bad)
+            continue
         if value is not None:
             attrs[name] = value
     return attrs
@@ -176,6 +210,9 @@ def validate(
             ok = False
         if not label:
             problems.append(Problem(where, "名前がありません", "label is missing"))
+            ok = False
+        elif bad := bad_character(label, where, line_breaks=True):
+            problems.append(bad)
             ok = False
         elif len(label) > MAX_LABEL:
             problems.append(

@@ -59,7 +59,8 @@ def test_import_flags_and_export_round_trip(run, csv_file, tmp_path):
     assert ("isolated_household", "p2") in by_node
     assert all({"flag", "node", "label", "reason"} <= f.keys() for f in flags)
     out = tmp_path / "out.graphml"
-    assert run("export", session_id, "--format", "graphml", "-o", str(out)).exit_code == 0
+    args = ("export", session_id, "--format", "graphml", "-o", str(out), "--real-names")
+    assert run(*args).exit_code == 0
     assert json.loads(run("flags", str(out), "--json").output) == flags
 
 

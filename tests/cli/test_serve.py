@@ -176,6 +176,8 @@ def test_serve_command_prints_the_urls_and_serves(tmp_path, fake_waitress):
         "port": 8000,
         "threads": 24,
         "ident": "tsunagari",
+        "connection_limit": 1000,
+        "asyncore_use_poll": True,
     }
     assert server.app.config["DATA"] == tmp_path / "d"
     assert not (tmp_path / "ignored").exists()

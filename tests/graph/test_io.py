@@ -57,10 +57,10 @@ def problems_of(excinfo):
 
 
 @pytest.mark.parametrize(
-    "target", ["map.graphml", "map.json", "map.zip", "out_dir", "nested/out_dir"]
+    "target", ["map.graphml", "map.json", "map.zip", "out_dir", "nested/out_dir", "map.gexf"]
 )
 def test_write_then_read(G, tmp_path, target):
-    fmt = {".graphml": "graphml", ".json": "json"}.get(Path(target).suffix, "csv")
+    fmt = {".graphml": "graphml", ".json": "json", ".gexf": "gexf"}.get(Path(target).suffix, "csv")
     written = write_graph(G, tmp_path / target, fmt)
     assert all(p.exists() for p in written)
     path = written[0] if fmt != "csv" or target.endswith(".zip") else tmp_path / target
@@ -218,7 +218,7 @@ def test_node_link_keeps_graph_attributes(G):
 
 
 def test_formats():
-    assert FORMATS == ("graphml", "json", "csv")
+    assert FORMATS == ("graphml", "json", "csv", "gexf")
 
 
 def test_unknown_format_to_write(G, tmp_path):
@@ -480,6 +480,7 @@ def test_round_trip_keeps_the_graph(G):
             ("json", "m.json"),
             ("csv", "m.zip"),
             ("csv", "folder"),
+            ("gexf", "m.gexf"),
         ]:
             written = write_graph(G, Path(d, name), fmt)
             H = read_graph(Path(d, name) if name == "folder" else written[0])

@@ -1,0 +1,329 @@
+"""Merge several session graphs (neighbourhood maps) into one, joining the duplicates accepted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import networkx as nx
+
+from .errors import Problem, ValidationError
+from .model import is_active, new_graph
+from .names import name_keys, normalise_name
+
+__all__ = ["Candidate", "candidates", "merge", "read_decisions", "PROVENANCE"]
+
+#: Node and tie attributes recording where a merged element came from: the source key and the
+#: element's id there (joined with "|" when several nodes or ties became one).
+PROVENANCE = ("from_session", "from_id")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Two nodes of different sources that probably name the same thing.
+
+    Attributes
+    ----------
+    id : str
+        ``"c1"``, ``"c2"`` …, stable for the same sources.
+    kind : str
+        The node kind both share.
+    nodes : tuple of (source, node id)
+    labels : tuple of str
+        The labels, in the order of ``nodes``.
+    exact : bool
+        Identical normalised label, kind and district: :func:`merge` joins these with
+        ``accepted="auto"``.
+    """
+
+    id: str
+    kind: str
+    nodes: tuple[tuple[str, str], ...]
+    labels: tuple[str, ...]
+    exact: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``{"id", "kind", "nodes": [{"source", "id", "label"}], "exact"}``."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "nodes": [
+                {"source": s, "id": n, "label": label}
+                for (s, n), label in zip(self.nodes, self.labels, strict=True)
+            ],
+            "exact": self.exact,
+        }
+
+
+def _district(attrs: Mapping[str, Any]) -> str:
+    value = attrs.get("district")
+    return normalise_name(str(value)) if value else ""
+
+
+def candidates(sources: Mapping[str, nx.MultiDiGraph]) -> list[Candidate]:
+    """The likely duplicates across ``sources``: pairs of approved nodes of different sources.
+
+    Two nodes are a candidate when they have the same kind, their labels share a name key
+    (:func:`graph.names.name_keys`: NFKC, width, kana folding, spaces, honorifics and
+    household suffixes such as さん, 様, 宅, 家, and the kanji reading, so 「佐藤さん宅」 meets
+    「さとうさん宅」) and their districts agree when both have one.
+
+    Parameters
+    ----------
+    sources : mapping of str to MultiDiGraph
+        Source key (e.g. a session id) → graph; the order of the mapping is the order of
+        the candidates' ids.
+
+    Returns
+    -------
+    list of Candidate
+        Ordered by source, then node id; ids ``c1``, ``c2`` … in that order.
+
+    Examples
+    --------
+    >>> from graph.model import build_graph
+    >>> a = build_graph([{"id": "h1", "kind": "household", "label": "佐藤さん宅"}], [])
+    >>> b = build_graph([{"id": "h7", "kind": "household", "label": "さとうさん宅"}], [])
+    >>> [(c.id, c.nodes, c.exact) for c in candidates({"a": a, "b": b})]
+    [('c1', (('a', 'h1'), ('b', 'h7')), False)]
+
+    Notes
+    -----
+    O(n · k) for n nodes and k nodes sharing a key, after the readings (cached) are made.
+    """
+    keys = list(sources)
+    index: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    info: dict[tuple[int, str], tuple[str, str, str, str]] = {}
+    for i, key in enumerate(keys):
+        G = sources[key]
+        for n in sorted(G, key=str):
+            a = G.nodes[n]
+            if not is_active(a):
+                continue
+            label = str(a.get("label", ""))
+            kind = str(a.get("kind", ""))
+            info[(i, n)] = (kind, label, normalise_name(label), _district(a))
+            for name in name_keys(label):
+                index.setdefault((kind, name), []).append((i, n))
+    pairs: set[tuple[tuple[int, str], tuple[int, str]]] = set()
+    for members in index.values():
+        for x in members:
+            for y in members:
+                if x[0] < y[0]:
+                    dx, dy = info[x][3], info[y][3]
+                    if not dx or not dy or dx == dy:
+                        pairs.add((x, y))
+    out = []
+    for number, (x, y) in enumerate(
+        sorted(pairs, key=lambda p: (p[0][0], str(p[0][1]), p[1][0], str(p[1][1]))), 1
+    ):
+        kind, label_x, norm_x, district_x = info[x]
+        _, label_y, norm_y, district_y = info[y]
+        out.append(
+            Candidate(
+                id=f"c{number}",
+                kind=kind,
+                nodes=((keys[x[0]], x[1]), (keys[y[0]], y[1])),
+                labels=(label_x, label_y),
+                exact=norm_x == norm_y and district_x == district_y,
+            )
+        )
+    return out
+
+
+def _find(parent: dict, x: Any) -> Any:
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+def _joined(values: Iterable[str]) -> str:
+    return "|".join(values)
+
+
+def merge(
+    sources: Mapping[str, nx.MultiDiGraph],
+    accepted: Iterable[str] | Literal["auto"] = frozenset(),
+    *,
+    title: str = "",
+    area: str = "",
+) -> nx.MultiDiGraph:
+    """A new graph holding every node and tie of every source, accepted duplicates joined.
+
+    Parameters
+    ----------
+    sources : mapping of str to MultiDiGraph
+        Source key → graph. The graphs are not modified.
+    accepted : set of candidate ids, or "auto"
+        The ids of :func:`candidates` to join; ``"auto"`` joins only the exact ones (identical
+        normalised label, kind and district).
+    title, area : str
+        Graph attributes of the result.
+
+    Returns
+    -------
+    MultiDiGraph
+        Node ids are kept, prefixed ``<source>-`` only when the same id would name nodes of
+        more than one source (likewise tie ids). Every node and tie has ``from_session`` (its
+        source key) and ``from_id`` (its id there); a joined node takes the id, label and attributes of its first member (in
+        source order), fills missing attributes from the others, and lists every member in
+        ``from_session``/``from_id`` joined by ``|``. Ties follow their nodes; a tie that
+        would join a node to itself is dropped and ties of the same kind between the same
+        nodes become one.
+
+    Raises
+    ------
+    ValidationError
+        If ``accepted`` names an id that is not a candidate.
+
+    Examples
+    --------
+    >>> from graph.model import build_graph
+    >>> a = build_graph([{"id": "h1", "kind": "household", "label": "佐藤さん宅"},
+    ...                  {"id": "p1", "kind": "person", "label": "田中"}],
+    ...                 [{"id": "t1", "source": "p1", "target": "h1", "kind": "watch"}])
+    >>> b = build_graph([{"id": "h1", "kind": "household", "label": "佐藤さん宅"}], [])
+    >>> M = merge({"a": a, "b": b}, "auto", title="1丁目と2丁目")
+    >>> sorted(M.nodes(data="from_id"))
+    [('h1', 'h1|h1'), ('p1', 'p1')]
+    >>> M.nodes["h1"]["from_session"], list(M.edges(keys=True))
+    ('a|b', [('p1', 'h1', 't1')])
+
+    Notes
+    -----
+    O(n + m) for n nodes and m ties in all sources, plus :func:`candidates`.
+    """
+    found = candidates(sources)
+    if accepted == "auto":
+        chosen = [c for c in found if c.exact]
+    else:
+        wanted = set(accepted)
+        by_id = {c.id: c for c in found}
+        unknown = sorted(wanted - set(by_id))
+        if unknown:
+            raise ValidationError(
+                Problem(
+                    "decisions",
+                    f"{'、'.join(unknown)} という候補はありません",
+                    f"no candidate {', '.join(unknown)}",
+                )
+            )
+        chosen = [c for c in found if c.id in wanted]
+
+    keys = list(sources)
+    order = {key: i for i, key in enumerate(keys)}
+    parent: dict[tuple[str, str], tuple[str, str]] = {
+        (key, n): (key, n) for key in keys for n in sources[key]
+    }
+    members_of: dict[tuple[str, str], set[str]] = {x: {x[0]} for x in parent}
+    for c in chosen:
+        x, y = (_find(parent, m) for m in c.nodes)
+        # Never join two nodes of one source: that is the facilitator's call, not a merge's.
+        if x == y or members_of[x] & members_of[y]:
+            continue
+        first, second = sorted((x, y), key=lambda m: (order[m[0]], str(m[1])))
+        parent[second] = first
+        members_of[first] |= members_of.pop(second)
+
+    taken: set[str] = set()
+
+    def unique(key: str, element: Any, seen: dict[str, int]) -> str:
+        name = str(element)
+        if seen.get(name, 0) > 1:
+            name = f"{key}-{element}"
+        base, k = name, 2
+        while name in taken:
+            name, k = f"{base}_{k}", k + 1
+        taken.add(name)
+        return name
+
+    M = new_graph(title=title, area=area)
+    new_id: dict[tuple[str, str], str] = {}
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for key in keys:
+        for n in sources[key]:
+            groups.setdefault(_find(parent, (key, n)), []).append((key, n))
+    # Only ids that would still collide after the join get their source's prefix.
+    counts: dict[str, int] = {}
+    for _, n in groups:
+        counts[str(n)] = counts.get(str(n), 0) + 1
+    for root, members in groups.items():
+        members.sort(key=lambda m: (order[m[0]], str(m[1])))
+        node_id = unique(root[0], root[1], counts)
+        attrs: dict[str, Any] = {}
+        for key, n in reversed(members):
+            attrs.update(sources[key].nodes[n])
+        attrs.update(sources[root[0]].nodes[root[1]])
+        if any(is_active(sources[k].nodes[n]) for k, n in members):
+            attrs.pop("status", None)
+        attrs["from_session"] = _joined(k for k, _ in members)
+        attrs["from_id"] = _joined(str(n) for _, n in members)
+        M.add_node(node_id, **attrs)
+        for member in members:
+            new_id[member] = node_id
+
+    tie_counts: dict[str, int] = {}
+    for key in keys:
+        for _, _, k in sources[key].edges(keys=True):
+            tie_counts[str(k)] = tie_counts.get(str(k), 0) + 1
+    taken = set()
+    seen: dict[tuple[str, str, Any], str] = {}
+    for key in keys:
+        for u, v, k, d in sources[key].edges(keys=True, data=True):
+            nu, nv = new_id[(key, u)], new_id[(key, v)]
+            if nu == nv:
+                continue
+            same = (nu, nv, d.get("kind"))
+            if same in seen:
+                tie = M.edges[nu, nv, seen[same]]
+                tie["from_session"] += f"|{key}"
+                tie["from_id"] += f"|{k}"
+                if is_active(d):
+                    tie.pop("status", None)
+                continue
+            tie_id = unique(key, k, tie_counts)
+            M.add_edge(nu, nv, key=tie_id, **{**d, "from_session": key, "from_id": str(k)})
+            seen[same] = tie_id
+    return M
+
+
+def read_decisions(data: Any) -> tuple[set[str], set[str]]:
+    """The accepted and rejected candidate ids of a decisions document.
+
+    The document is JSON ``{"accept": ["c1", ...], "reject": ["c2", ...]}`` (both optional).
+
+    Examples
+    --------
+    >>> accept, reject = read_decisions({"accept": ["c1", "c3"], "reject": ["c2"]})
+    >>> sorted(accept), sorted(reject)
+    (['c1', 'c3'], ['c2'])
+    >>> read_decisions({"accept": "c1"})
+    Traceback (most recent call last):
+    ...
+    graph.errors.ValidationError: decisions: accept and reject must be lists of candidate ids
+    """
+    problem = Problem(
+        "decisions",
+        "accept と reject は候補IDのリストにしてください",
+        "accept and reject must be lists of candidate ids",
+    )
+    if not isinstance(data, Mapping):
+        raise ValidationError(problem)
+    out = []
+    for field in ("accept", "reject"):
+        values = data.get(field, [])
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise ValidationError(problem)
+        out.append(set(values))
+    both = sorted(out[0] & out[1])
+    if both:
+        raise ValidationError(
+            Problem(
+                "decisions",
+                f"{'、'.join(both)} が accept と reject の両方にあります",
+                f"{', '.join(both)} both accepted and rejected",
+            )
+        )
+    return out[0], out[1]
