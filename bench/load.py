@@ -416,6 +416,7 @@ def run(phones: int, notes: int, duration: float, threads: int, limit: float) ->
             for phone in crowd:
                 phone.start()
             steady_end = None
+            settle = 1.0 if duration < 10 else 2.0
             for i, burst in enumerate(bursts):
                 try:
                     burst.barrier.wait(timeout=max(0.1, plan.deadline - time.monotonic()))
@@ -424,7 +425,7 @@ def run(phones: int, notes: int, duration: float, threads: int, limit: float) ->
                     break
                 if i == 0:
                     steady_end = time.monotonic()
-                time.sleep(2.0)  # let the burst land and the projectors catch up
+                time.sleep(settle)  # let the burst land and the projectors catch up
                 if i == 0:
                     # Auto-approve, as the facilitator's switch does (the API has no call).
                     sys.path.insert(0, str(ROOT))
@@ -434,7 +435,7 @@ def run(phones: int, notes: int, duration: float, threads: int, limit: float) ->
                         s.set_meta("facilitator", auto_approve=True)
             for phone in crowd:
                 phone.join(max(0.1, plan.deadline - time.monotonic()))
-            time.sleep(1.5)  # the last events reach the projectors
+            time.sleep(settle)  # the last events reach the projectors
             fac.close()
         finally:
             stop.set()
@@ -463,7 +464,10 @@ def run(phones: int, notes: int, duration: float, threads: int, limit: float) ->
         f"Machine: {cores} cores, {_cpu_model()}, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}; server: waitress, {threads} threads."
     )
-    print(f"Requests: {stats.requests:,}; errors: {len(stats.errors)}.")
+    print(
+        f"Requests: {stats.requests:,}; errors: {len(stats.errors)}; "
+        f"joins and steady posting took {elapsed:.0f} s."
+    )
     print()
     print("| phase | notes | submit p50 (ms) | p95 | p99 | note → projector p50 (s) | p95 |")
     print("|---|---:|---:|---:|---:|---:|---:|")

@@ -148,6 +148,9 @@ def _check_id(value: Any, where: str, what: str, problems: list[Problem]) -> str
     if not text:
         problems.append(Problem(where, f"{what}がありません", f"{what_en(what)} is missing"))
         return None
+    if bad := bad_character(text, where):
+        problems.append(bad)
+        return None
     return text
 
 
@@ -249,6 +252,9 @@ def validate(
             )
             ok = False
         tie_ids.add(tie_id)
+        if bad := bad_character(tie_id, where):
+            problems.append(bad)
+            ok = False
         source = _check_id(record.get("source"), where, "始点", problems)
         target = _check_id(record.get("target"), where, "終点", problems)
         kind = str(record.get("kind") or "").strip()

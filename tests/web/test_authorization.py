@@ -385,3 +385,171 @@ def test_a_wrong_facilitator_key_is_403_and_sets_no_cookie(app, key):
     assert client.get("/sessions").status_code == 401
     bearer = client.get("/api/v1/sessions", headers={"Authorization": f"Bearer {key}"})
     assert bearer.status_code == 401
+
+
+# -- CSRF, cookies and security headers -------------------------------------------------------
+
+CSRF_BLUEPRINTS = ("facilitation.", "participant.", "coordinator.", "tree.", "auth.")
+
+
+def _token_of(page: str) -> str:
+    import re
+
+    found = re.search(r'"X-CSRFToken": "([^"]+)"', page.replace("&#34;", '"'))
+    assert found, "the page carries no CSRF token"
+    return found.group(1)
+
+
+@pytest.fixture
+def csrf_world(csrf_app, tmp_path):
+    store = Store(tmp_path)
+    with store.create("テスト", area="茶志内") as s:
+        session_id = s.id
+    fac = csrf_app.test_client()
+    assert fac.get(f"/login?key={KEY}").status_code == 302
+    fac_token = _token_of(fac.get("/sessions").get_data(as_text=True))
+    phone = csrf_app.test_client()
+    join_token = _token_of(phone.get("/j").get_data(as_text=True))
+    with store.open(session_id) as s:
+        code = s.meta()["code"]
+    joined = phone.post("/j", data={"code": code, "csrf_token": join_token})
+    assert joined.status_code == 303
+    phone_token = _token_of(phone.get(f"/s/{session_id}").get_data(as_text=True))
+    world = World.__new__(World)
+    world.app, world.store, world.a = csrf_app, store, session_id
+    world.note2 = world.tie = world.named = "x"
+    world.code_a = code
+    return world, fac, fac_token, phone, phone_token
+
+
+def _post_rules(app):
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and rule.endpoint.startswith(CSRF_BLUEPRINTS)
+    ]
+
+
+def test_every_unsafe_request_without_a_csrf_token_is_400(csrf_world):
+    world, fac, _fac_token, phone, _phone_token = csrf_world
+    rules = _post_rules(world.app)
+    assert {"facilitation.approve", "participant.add_note", "auth.logout"} <= {
+        r.endpoint for r in rules
+    }
+    with world.store.open(world.a) as s:
+        before = s.last_seq()
+    for rule in rules:
+        client = phone if rule.endpoint.startswith("participant.") else fac
+        for hx in ({}, {"HX-Request": "true"}):
+            response = client.post(
+                world.url(rule), data={"text": "x", "kind": "idea"}, headers={**hx}
+            )
+            assert response.status_code == 400, (rule.rule, response.status_code)
+            assert response.get_data(as_text=True).strip()
+    with world.store.open(world.a) as s:
+        assert s.last_seq() == before  # nothing was written
+    # A token from another browser's page does not do either.
+    other = world.app.test_client()
+    stolen = _token_of(other.get("/j").get_data(as_text=True))
+    response = fac.post(
+        f"/sessions/{world.a}/stage", data={"stage": "ties"}, headers={"X-CSRFToken": stolen}
+    )
+    assert response.status_code == 400
+
+
+def test_the_token_of_a_rendered_page_lets_every_unsafe_request_through(csrf_world):
+    world, fac, fac_token, phone, phone_token = csrf_world
+    for rule in _post_rules(world.app):
+        if rule.endpoint in ("auth.logout",) or rule.endpoint.endswith(("delete", "close")):
+            continue  # would end the test's own login or session; checked below
+        phone_rule = rule.endpoint.startswith("participant.")
+        client, token = (phone, phone_token) if phone_rule else (fac, fac_token)
+        response = client.post(
+            world.url(rule),
+            data={"text": "x", "kind": "idea"},
+            headers={"X-CSRFToken": token, "HX-Request": "true", "Accept-Language": "en"},
+        )
+        # Past the CSRF check (a 400 for a missing field is the view's own answer).
+        body = response.get_data(as_text=True)
+        assert "This form has expired" not in body, rule.rule
+        assert response.status_code != 400 or "expired" not in body, rule.rule
+    # The hidden form field works as well as the header (a plain form post).
+    response = fac.post(
+        f"/sessions/{world.a}/stage", data={"stage": "ties", "csrf_token": fac_token}
+    )
+    assert response.status_code == 303
+    assert fac.post("/logout", data={"csrf_token": fac_token}).status_code == 302
+
+
+def test_the_api_takes_bearer_calls_without_csrf_but_not_cookie_calls(csrf_world):
+    world, fac, fac_token, phone, phone_token = csrf_world
+    url = f"/api/v1/sessions/{world.a}/notes"
+    # A cross-site form can only send the cookie: refused.
+    assert phone.post(url, json={"kind": "idea", "text": "x"}).status_code == 400
+    assert fac.post("/api/v1/sessions", json={"title": "x"}).status_code == 400
+    assert phone.post(url, data={"kind": "idea", "text": "x"}).status_code == 400
+    # Our own page's fetch sends the token: accepted.
+    ok = phone.post(url, json={"kind": "idea", "text": "x"}, headers={"X-CSRFToken": phone_token})
+    assert ok.status_code == 201
+    # A bearer token needs no CSRF token: another site cannot make a browser send it.
+    token = world.app.test_client().post("/api/v1/join", json={"code": world.code_a})
+    bearer = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    fresh = world.app.test_client()
+    assert fresh.post(url, json={"kind": "idea", "text": "y"}, headers=bearer).status_code == 201
+    assert (
+        fresh.post(
+            "/api/v1/sessions", json={"title": "x"}, headers={"Authorization": f"Bearer {KEY}"}
+        ).status_code
+        == 201
+    )
+
+
+def _cookie(response, name: str) -> str:
+    found = [c for c in response.headers.getlist("Set-Cookie") if c.startswith(name + "=")]
+    assert found, f"no {name} cookie in {response.headers.getlist('Set-Cookie')}"
+    return found[0]
+
+
+def test_cookies_are_httponly_and_samesite_lax(app, code, session_id):
+    client = app.test_client()
+    cookies = [
+        _cookie(client.get(f"/login?key={KEY}"), "tsunagari"),
+        _cookie(client.post("/j", data={"code": code}), f"tp_{session_id}"),
+        _cookie(client.get("/j?lang=en"), "lang"),
+    ]
+    for cookie in cookies:
+        attributes = {a.strip().lower() for a in cookie.split(";")}
+        assert "httponly" in attributes, cookie
+        assert "samesite=lax" in attributes, cookie
+
+
+def _security_headers(response, what: str) -> None:
+    csp = response.headers.get("Content-Security-Policy", "")
+    directives = {d.split()[0]: d.split()[1:] for d in csp.split(";") if d.strip()}
+    assert directives.get("script-src") == ["'self'"], (what, csp)
+    assert "'unsafe-inline'" not in directives.get("default-src", []), what
+    assert directives.get("frame-ancestors") == ["'none'"], (what, csp)
+    assert response.headers.get("X-Content-Type-Options") == "nosniff", what
+    assert response.headers.get("Referrer-Policy"), what
+
+
+def test_security_headers_on_every_response(world, app):
+    fac = app.test_client()
+    fac.get(f"/login?key={KEY}")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "facilitation.stream":
+            continue
+        url = world.url(rule) if rule.endpoint != "static" else "/static/css/app.css"
+        for client in (fac, world.phone1, app.test_client()):
+            for hx in ({}, {"HX-Request": "true"}):
+                response = client.get(url, headers=hx)
+                _security_headers(response, f"{url} {response.status_code}")
+                response.close()
+                checked += 1
+    for method, url in (("GET", "/nowhere"), ("PUT", "/j"), ("POST", "/api/v1/join")):
+        _security_headers(app.test_client().open(url, method=method), url)
+    big = app.test_client().post("/api/v1/join", data=b"x" * (3 * 1024 * 1024))
+    assert big.status_code == 413
+    _security_headers(big, "413")
+    assert checked > 100
