@@ -23,7 +23,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
@@ -76,19 +75,8 @@ _SORTS = ("date", "title", "area")
 # -- small helpers ------------------------------------------------------------------------------
 
 
-def _lang() -> str:
-    return str(get_locale() or "ja")
-
-
-def _kind_name(kind: str) -> str:
-    item = NODE_KINDS.get(kind) or TIE_KINDS.get(kind)
-    if item is None:
-        return kind
-    return item.ja if _lang() == "ja" else item.en
-
-
 def _flag_title(flag: str) -> str:
-    return FLAG_KINDS[flag][0 if _lang() == "ja" else 1]
+    return FLAG_KINDS[flag][0 if web.lang() == "ja" else 1]
 
 
 def _created(meta_or_row: dict) -> datetime | None:
@@ -105,7 +93,7 @@ def _stale(row: dict) -> bool:
 
 
 def _problems(error: GraphError) -> list[str]:
-    return [p.message(_lang()) for p in error.problems]
+    return [p.message(web.lang()) for p in error.problems]
 
 
 def _flag_on() -> bool:
@@ -231,7 +219,7 @@ def view(session_id: str):
         "coordinator/view.html",
         meta=meta,
         c=c,
-        flag_items=_flag_items(c["found"], _lang()),
+        flag_items=_flag_items(c["found"], web.lang()),
         notes=session.notes(),
         stale=_stale(meta),
         projector=projector,
@@ -268,7 +256,7 @@ def _payload(G: nx.MultiDiGraph, meta: dict, private: bool) -> dict:
         layout=layout,
         winter=request.args.get("winter") == "1",
         expand=request.args.get("expand") or None,
-        lang=_lang(),
+        lang=web.lang(),
     )
     data["title"] = meta["title"]
     return data
@@ -303,7 +291,7 @@ def _what(event: dict) -> str:
         if text and change["table"] in ("nodes", "notes"):
             parts.append(str(text))
         elif change["table"] == "ties":
-            parts.append(_kind_name(str(row.get("kind", ""))))
+            parts.append(web.kind_name(str(row.get("kind", ""))))
     more = len(event["payload"].get("changes", [])) - 3
     if more > 0:
         parts.append(_("and %(n)s more", n=more))
@@ -363,13 +351,13 @@ def _ref_label(meta: dict, ref: tuple[str, int | None]) -> str:
 
 
 def _which_node(item: dict) -> str:
-    return f"{item.get('label') or item.get('id')}（{_kind_name(str(item.get('kind', '')))}）"
+    return f"{item.get('label') or item.get('id')}（{web.kind_name(str(item.get('kind', '')))}）"
 
 
 def _which_tie(item: dict) -> str:
     return (
         f"{item.get('source_label') or item.get('source')} → "
-        f"{item.get('target_label') or item.get('target')}（{_kind_name(str(item.get('kind', '')))}）"
+        f"{item.get('target_label') or item.get('target')}（{web.kind_name(str(item.get('kind', '')))}）"
     )
 
 
@@ -381,7 +369,7 @@ def _which_flag(item: dict) -> str:
     title = _flag_title(item["flag"]) if item.get("flag") in FLAG_KINDS else item.get("flag")
     who = item.get("label")
     if item.get("flag") == "resource_gap" and item.get("category"):
-        who = _kind_name(str(item["category"]))
+        who = web.kind_name(str(item["category"]))
     return f"{title}: {who}" if who else str(title)
 
 
@@ -438,7 +426,7 @@ def compare():
         d, a_meta, b_meta, _A, _B = _diff_for(a_ref, b_ref)
         ctx.update(
             tables=diff_tables(d),
-            text=summary(d, lang=_lang(), names=names),
+            text=summary(d, lang=web.lang(), names=names),
             a_label=_ref_label(a_meta, a_ref),
             b_label=_ref_label(b_meta, b_ref),
             json_url=url_for(
@@ -707,7 +695,7 @@ def report(session_id: str):
         b_session = web.open_session(before_row["id"])
         bG = b_session.graph()
         before = {"row": before_row, "c": counts(bG, b_session.meta().get("settings")), "G": bG}
-    support = [(_kind_name(k), n) for k, n in support_counts(G)]
+    support = [(web.kind_name(k), n) for k, n in support_counts(G)]
     flag_pairs = [
         {
             "name": _flag_title(f),
@@ -731,7 +719,7 @@ def report(session_id: str):
         before=before,
         node_kinds_order=list(NODE_KINDS),
         tie_kinds_order=list(TIE_KINDS),
-        flag_items=_flag_items(c["found"], _lang()) if names else [],
+        flag_items=_flag_items(c["found"], web.lang()) if names else [],
         flag_title=_flag_title,
         printed=datetime.now().astimezone().strftime("%Y-%m-%d"),
     )

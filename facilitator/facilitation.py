@@ -18,11 +18,10 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from graph.analysis import FLAG_KINDS, flags, whatif
-from graph.errors import GraphError, NotFound, ValidationError
+from graph.errors import NotFound, ValidationError
 from graph.model import is_active
 from graph.names import likely_duplicates
 from graph.privacy import flagged_units, shared_label
@@ -34,7 +33,7 @@ from .backup import backup_closed
 from .live import sse_stream
 from .storage import MAX_TITLE, STAGES, Session
 
-__all__ = ["bp", "joined_count", "KIND_ICONS"]
+__all__ = ["bp", "joined_count"]
 
 bp = Blueprint("facilitation", __name__)
 
@@ -42,30 +41,8 @@ ACTOR = "facilitator"
 #: How many of the latest notes the live feed shows.
 FEED_LENGTH = 30
 
-#: A shape for every node kind, so the projector never tells kinds apart by colour alone.
-KIND_ICONS: dict[str, str] = {
-    "person": "👤",
-    "household": "🏠",
-    "group": "👥",
-    "place": "📍",
-    "institution": "🏥",
-    "activity": "🤸",
-    "story": "📜",
-    "need": "🤲",
-    "idea": "💡",
-}
 
 # -- small read-only helpers ----------------------------------------------------------------
-
-
-def _lang() -> str:
-    return str(get_locale() or "ja")
-
-
-def _problem_text(error: GraphError) -> str:
-    """The problems of ``error`` in the user's language, without the technical "where"."""
-    lang = _lang()
-    return "\n".join(p.ja if lang == "ja" else p.en for p in error.problems)
 
 
 def joined_count(session: Session) -> int:
@@ -193,7 +170,7 @@ def _ties_ctx(session: Session) -> dict:
 
 def _flags_ctx(session: Session, person: str | None = None) -> dict:
     G = session.graph()
-    lang = _lang()
+    lang = web.lang()
     found = [
         {
             "flag": f.flag,
@@ -276,7 +253,7 @@ def _act(session_id: str, region: str, action) -> Any:
     try:
         action(session)
     except ValidationError as e:
-        return _region(session_id, region, 422, error=e.message(_lang()))
+        return _region(session_id, region, 422, error=e.message(web.lang()))
     web.changed(session_id)
     return _region(session_id, region)
 
@@ -321,7 +298,7 @@ def create():
             sessions=_session_rows(),
             stage_labels=_stage_labels(),
             form=form,
-            error=_problem_text(e),
+            error=web.problem_text(e),
             max_title=MAX_TITLE,
         )
     session.close()
@@ -469,7 +446,7 @@ def undo(session_id: str):
     except NotFound:
         return _region(session_id, "controls", 422, error=_("There is nothing to undo."))
     except ValidationError as e:
-        return _region(session_id, "controls", 422, error=_problem_text(e))
+        return _region(session_id, "controls", 422, error=web.problem_text(e))
     web.changed(session_id)
     if not web.is_htmx():
         return _region(session_id, "controls")
@@ -518,7 +495,7 @@ def _wall(session: Session) -> list[dict]:
             label = shared_label(node, flagged=node["id"] in marked)
             groups[node["kind"]].append({"id": node["id"], "label": label})
     return [
-        {"kind": kind, "icon": KIND_ICONS[kind], "stickies": stickies}
+        {"kind": kind, "icon": web.KIND_ICONS[kind], "stickies": stickies}
         for kind, stickies in groups.items()
         if stickies
     ]

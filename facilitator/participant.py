@@ -15,7 +15,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -158,16 +157,6 @@ def public_name(label: str, attrs: dict) -> str | None:
 
 
 # -- plumbing ---------------------------------------------------------------------------------
-
-
-def _lang() -> str:
-    return str(get_locale() or "ja")
-
-
-def _problem_text(e: ValidationError) -> str:
-    """A domain error for a resident: the problems without the technical ``where``."""
-    lang = _lang()
-    return "\n".join(p.ja if lang == "ja" else p.en for p in e.problems)
 
 
 def _is_closed(meta: dict) -> bool:
@@ -323,7 +312,7 @@ def join_submit():
         token = session.add_participant(nickname)
     except ValidationError as e:
         return _join_page(
-            422, code=typed, nickname=nickname, nickname_error=_problem_text(e), title=None
+            422, code=typed, nickname=nickname, nickname_error=web.problem_text(e), title=None
         )
     web.changed(session_id)
     response = redirect(url_for(".phone", session_id=session_id), 303)
@@ -380,7 +369,7 @@ def add_note(session_id: str):
     try:
         session.add_note(participant["id"], kind, text, **_attrs_from(form, kind))
     except ValidationError as e:
-        return again(text_error=_problem_text(e))
+        return again(text_error=web.problem_text(e))
     web.changed(session_id)
     context = _phone_context(session, participant, form={"kind": kind}, oob=True)
     return _after_post(
@@ -442,7 +431,7 @@ def edit_note(session_id: str, note_id: str):
                 note_id, participant["id"], participant["id"], kind=kind, text=text, **changes
             )
         except ValidationError as e:
-            error = {"text": text, "message": _problem_text(e)}
+            error = {"text": text, "message": web.problem_text(e)}
     if error is not None:
         context = _phone_context(session, participant, edit_errors={note_id: error})
         return web.render("participant/_mine.html", "participant/mine.html", 422, **context)
@@ -540,7 +529,7 @@ def add_tie(session_id: str):
     if kind not in PHONE_TIE_KINDS:
         return again(_("Please choose what kind of help it is."))
     if not tie_allowed(kind, names[source][1], names[target][1]):
-        lang = _lang()
+        lang = web.lang()
         label = TIE_KINDS[kind].ja if lang == "ja" else TIE_KINDS[kind].en
         src, dst = (
             (NODE_KINDS[names[end][1]].ja if lang == "ja" else NODE_KINDS[names[end][1]].en)
@@ -559,7 +548,7 @@ def add_tie(session_id: str):
     try:
         session.add_tie(source, target, kind, actor=participant["id"], status=status, **attrs)
     except ValidationError as e:
-        return again(_problem_text(e))
+        return again(web.problem_text(e))
     web.changed(session_id)
     return _after_post(
         session_id,

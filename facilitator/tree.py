@@ -9,7 +9,6 @@ from typing import Any
 
 import networkx as nx
 from flask import Blueprint, abort, jsonify, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from pyvis.edge import Edge
 from pyvis.network import Network
@@ -20,10 +19,10 @@ from graph.errors import GraphError
 from graph.layout import BAND_KINDS, BANDS, network_layout, tree_layout
 from graph.model import active_graph
 from graph.privacy import UNIT_FLAGS, shared_label
-from graph.vocabulary import DIRECTED_SUPPORT, INFORMAL, NODE_KINDS, TIE_KINDS
+from graph.vocabulary import DIRECTED_SUPPORT, INFORMAL
 
 from .auth import facilitator_required
-from .web import open_session, session_graph
+from .web import KIND_ICONS, kind_name, lang, open_session, session_graph
 
 __all__ = ["bp", "tree_payload", "KIND_STYLE", "OVERVIEW_NODES"]
 
@@ -36,15 +35,18 @@ OVERVIEW_NODES = 1200
 #: Shape, fill, border and symbol of each kind: the shape and symbol say the kind, so
 #: colour is never the only cue (DESIGN.md §5, issue 3 accessibility).
 KIND_STYLE: dict[str, tuple[str, str, str, str]] = {
-    "household": ("square", "#c98b5a", "#6b3a16", "🏠"),
-    "person": ("dot", "#e0b48a", "#6b3a16", "👤"),
-    "need": ("box", "#fff3c4", "#9a5b00", "❓"),
-    "place": ("triangle", "#b9a58a", "#5a4a33", "📍"),
-    "story": ("star", "#d9b77a", "#6a4a10", "📜"),
-    "group": ("diamond", "#6fbf73", "#1b5e20", "👥"),
-    "activity": ("triangleDown", "#9ccc65", "#33691e", "🔁"),
-    "institution": ("hexagon", "#a5d6a7", "#1b5e20", "🏥"),
-    "idea": ("star", "#ef5350", "#8e0000", "🍎"),
+    kind: (shape, fill, border, KIND_ICONS[kind])
+    for kind, (shape, fill, border) in {
+        "household": ("square", "#c98b5a", "#6b3a16"),
+        "person": ("dot", "#e0b48a", "#6b3a16"),
+        "need": ("box", "#fff3c4", "#9a5b00"),
+        "place": ("triangle", "#b9a58a", "#5a4a33"),
+        "story": ("star", "#d9b77a", "#6a4a10"),
+        "group": ("diamond", "#6fbf73", "#1b5e20"),
+        "activity": ("triangleDown", "#9ccc65", "#33691e"),
+        "institution": ("hexagon", "#a5d6a7", "#1b5e20"),
+        "idea": ("star", "#ef5350", "#8e0000"),
+    }.items()
 }
 _TRUNK = ("dot", "#7b4a21", "#3e2410")
 _TIE_COLOURS = {
@@ -59,17 +61,8 @@ _TIE_COLOURS = {
 }
 
 
-def _lang() -> str:
-    return str(get_locale() or "ja")
-
-
-def _kind_name(kind: str, lang: str) -> str:
-    item = NODE_KINDS.get(kind) or TIE_KINDS.get(kind)
-    return (item.ja if lang == "ja" else item.en) if item else kind
-
-
 def _tie_title(d: Mapping[str, Any], lang: str) -> str:
-    parts = [_kind_name(d.get("kind", ""), lang)]
+    parts = [kind_name(d.get("kind", ""), lang)]
     for key in ("season", "frequency"):
         if d.get(key):
             parts.append(str(d[key]))
@@ -217,7 +210,7 @@ def tree_payload(
             extra["detail"] = True
         if private:
             reasons = [f.reason_ja if lang == "ja" else f.reason_en for f in flagged.get(node, [])]
-            extra["title"] = "\n".join([f"{label}（{_kind_name(kind, lang)}）", *reasons])
+            extra["title"] = "\n".join([f"{label}（{kind_name(kind, lang)}）", *reasons])
             extra["flags"] = [f.flag for f in flagged.get(node, [])]
             if reasons:
                 label = f"⚑ {label}"
@@ -347,7 +340,7 @@ def legend(lang: str) -> dict[str, Any]:
                 "kinds": [
                     {
                         "kind": k,
-                        "name": _kind_name(k, lang),
+                        "name": kind_name(k, lang),
                         "symbol": KIND_STYLE[k][3],
                         "shape": KIND_STYLE[k][0],
                     }
@@ -355,7 +348,7 @@ def legend(lang: str) -> dict[str, Any]:
                 ],
             }
         )
-    ties = [{"kind": k, "name": _kind_name(k, lang), "color": c} for k, c in _TIE_COLOURS.items()]
+    ties = [{"kind": k, "name": kind_name(k, lang), "color": c} for k, c in _TIE_COLOURS.items()]
     return {"bands": bands, "ties": ties}
 
 
@@ -374,7 +367,7 @@ def _payload_for(session_id: str, private: bool):
             winter=request.args.get("winter") == "1",
             away=(request.args.get("away") or None) if private else None,
             expand=request.args.get("expand") or None,
-            lang=_lang(),
+            lang=lang(),
         )
     except GraphError:
         raise

@@ -10,11 +10,24 @@ from flask import Flask, current_app, g, render_template, request
 from flask_babel import get_locale
 from flask_htmx import HTMX
 
+from graph.errors import GraphError
 from graph.vocabulary import NODE_KINDS, TIE_KINDS
 
 from .storage import Session, Store
 
-__all__ = ["init_app", "store", "open_session", "session_graph", "changed", "render", "is_htmx"]
+__all__ = [
+    "init_app",
+    "store",
+    "open_session",
+    "session_graph",
+    "changed",
+    "render",
+    "is_htmx",
+    "lang",
+    "kind_name",
+    "problem_text",
+    "KIND_ICONS",
+]
 
 htmx = HTMX()
 
@@ -98,21 +111,47 @@ def _headers(response):
     return response
 
 
-def _globals() -> dict:
-    lang = str(get_locale() or "ja")
-    return {
-        "lang": lang,
-        "node_kinds": NODE_KINDS,
-        "tie_kinds": TIE_KINDS,
-        "kind_label": lambda kind: _kind_label(kind, lang),
-    }
+#: One symbol per node kind, on every screen, so kinds are never told apart by colour alone.
+KIND_ICONS: dict[str, str] = {
+    "person": "👤",
+    "household": "🏠",
+    "group": "👥",
+    "place": "📍",
+    "institution": "🏥",
+    "activity": "🤸",
+    "story": "📜",
+    "need": "🤲",
+    "idea": "🍎",
+}
 
 
-def _kind_label(kind: str, lang: str) -> str:
+def lang() -> str:
+    """The language of this request: "ja" (the default) or "en"."""
+    return str(get_locale() or "ja")
+
+
+def kind_name(kind: str, language: str | None = None) -> str:
+    """The Japanese or English name of a node or tie kind (the id itself if unknown)."""
     item = NODE_KINDS.get(kind) or TIE_KINDS.get(kind)
     if item is None:
         return kind
-    return item.ja if lang == "ja" else item.en
+    return item.ja if (language or lang()) == "ja" else item.en
+
+
+def problem_text(error: GraphError) -> str:
+    """The problems of a domain error in the user's language, without the technical place."""
+    language = lang()
+    return "\n".join(p.ja if language == "ja" else p.en for p in error.problems)
+
+
+def _globals() -> dict:
+    language = lang()
+    return {
+        "lang": language,
+        "node_kinds": NODE_KINDS,
+        "tie_kinds": TIE_KINDS,
+        "kind_label": lambda kind: kind_name(kind, language),
+    }
 
 
 def init_app(app: Flask) -> None:

@@ -70,7 +70,9 @@ def test_projector_payload_keeps_worries_private(fac, demo_id):
 
 
 def test_winter_view_drops_summer_only_ties_and_marks_the_cut_off(fac, demo_id):
-    summer = {k for _, _, k, s in demo_graph().edges(keys=True, data="season") if s == "not_in_winter"}
+    summer = {
+        k for _, _, k, s in demo_graph().edges(keys=True, data="season") if s == "not_in_winter"
+    }
     assert summer
     all_year = {e["id"] for e in _payload(fac, demo_id)["edges"]}
     winter = _payload(fac, demo_id, winter="1")
