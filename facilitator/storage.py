@@ -211,6 +211,22 @@ def _clean_settings(settings: Mapping[str, Any], base: Mapping[str, int]) -> dic
     return clean
 
 
+def _apply_changes(
+    before: Mapping[str, Any], core_keys: tuple[str, ...], changes: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A row's core columns and attributes after ``changes`` (``None`` removes an attribute)."""
+    core = {k: before[k] for k in core_keys}
+    attrs = dict(before["attrs"])
+    for key, value in changes.items():
+        if key in core:
+            core[key] = value
+        elif value is None:
+            attrs.pop(key, None)
+        else:
+            attrs[key] = value
+    return core, attrs
+
+
 def _change(table: str, row_id: str, before: dict | None, after: dict | None) -> dict:
     return {"table": table, "id": row_id, "before": before, "after": after}
 
@@ -668,15 +684,7 @@ class Session:
         """
         with self._transaction():
             before = self._need("nodes", node_id)
-            core = {k: before[k] for k in ("kind", "label", "status")}
-            attrs = dict(before["attrs"])
-            for key, value in changes.items():
-                if key in core:
-                    core[key] = value
-                elif value is None:
-                    attrs.pop(key, None)
-                else:
-                    attrs[key] = value
+            core, attrs = _apply_changes(before, ("kind", "label", "status"), changes)
             after = self._node_row(
                 node_id,
                 core["kind"],
@@ -743,15 +751,7 @@ class Session:
         """
         with self._transaction():
             before = self._need("ties", tie_id)
-            core = {k: before[k] for k in ("source", "target", "kind", "status")}
-            attrs = dict(before["attrs"])
-            for key, value in changes.items():
-                if key in core:
-                    core[key] = value
-                elif value is None:
-                    attrs.pop(key, None)
-                else:
-                    attrs[key] = value
+            core, attrs = _apply_changes(before, ("source", "target", "kind", "status"), changes)
             after = self._tie_row(
                 tie_id, **core, attrs=attrs, created=before["created"], actor=before["actor"]
             )
