@@ -36,16 +36,20 @@ import json
 import os
 import platform
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.realserver import start_server, stop_server  # noqa: E402
+
 HOST = "127.0.0.1"
 KEY = "bench-key"
 GOAL_SUBMIT_P95_MS = 100
@@ -64,12 +68,6 @@ WORDS = (
 
 
 # -- helpers -----------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def _percentile(values: list[float], p: float) -> float | None:
@@ -150,60 +148,6 @@ class Client:
         if self.conn is not None:
             self.conn.close()
             self.conn = None
-
-
-# -- the server --------------------------------------------------------------------------------
-
-
-def start_server(data: Path, port: int, threads: int, log: Path) -> subprocess.Popen:
-    """``python -m facilitator.cli --data DATA serve`` on 127.0.0.1:PORT; waits for ``/j``."""
-    env = os.environ | {"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
-    env.pop("TSUNAGARI_FACILITATOR_KEY", None)
-    command = [
-        sys.executable,
-        "-m",
-        "facilitator.cli",
-        "--data",
-        str(data),
-        "serve",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        "--facilitator-key",
-        KEY,
-        "--threads",
-        str(threads),
-    ]
-    out = open(log, "wb")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(  # noqa: S603
-        command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-    )
-    process.log_file = out  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            conn = http.client.HTTPConnection(HOST, port, timeout=1)
-            conn.request("GET", "/j")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return process
-        except OSError:
-            time.sleep(0.1)
-    stop_server(process)
-    raise SystemExit(f"the server did not answer within 30 s:\n{log.read_text()}")
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(10)
-    process.log_file.close()  # type: ignore[attr-defined]
 
 
 # -- the projector -----------------------------------------------------------------------------
@@ -383,10 +327,13 @@ def _s(seconds: float | None) -> str:
 
 def run(phones: int, notes: int, duration: float, threads: int, limit: float) -> int:
     stats = Stats()
-    port = _free_port()
     with tempfile.TemporaryDirectory(prefix="tsunagari-load-") as tmp:
         data, log = Path(tmp) / "data", Path(tmp) / "server.log"
-        server = start_server(data, port, threads, log)
+        try:
+            server, base = start_server(data, key=KEY, threads=threads, log=log, timeout=30)
+        except RuntimeError as e:
+            raise SystemExit(str(e)) from None
+        port = urlsplit(base).port
         stop = threading.Event()
         projectors: list[Projector] = []
         started = time.monotonic()
@@ -428,7 +375,6 @@ def run(phones: int, notes: int, duration: float, threads: int, limit: float) ->
                 time.sleep(settle)  # let the burst land and the projectors catch up
                 if i == 0:
                     # Auto-approve, as the facilitator's switch does (the API has no call).
-                    sys.path.insert(0, str(ROOT))
                     from facilitator.storage import Store
 
                     with Store(data).open(session["id"]) as s:
@@ -439,7 +385,7 @@ def run(phones: int, notes: int, duration: float, threads: int, limit: float) ->
             fac.close()
         finally:
             stop.set()
-            stop_server(server)
+            stop_server(server, timeout=10)
             for p in projectors:
                 p.join(5)
         elapsed = (steady_end or time.monotonic()) - started

@@ -19,15 +19,10 @@ only: the browser may reach nothing but the local server. Takes about a minute.
 
 from __future__ import annotations
 
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -37,18 +32,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.synth import synthetic_graph, town  # noqa: E402
+from tests.realserver import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
 
-CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 KEY = "bench-key"
 RUNS = 5
 VIEWPORT = {"width": 1920, "height": 1080}
@@ -82,48 +67,6 @@ def _median_ms(fn: Callable[[], object], runs: int = RUNS) -> float:
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(data: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    """Start ``tsunagari serve`` on a free loopback port; wait until it answers."""
-    port = _free_port()
-    env = os.environ | {"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
-    env.pop("TSUNAGARI_FACILITATOR_KEY", None)
-    env.pop("TSUNAGARI_DATA", None)
-    command = [sys.executable, "-m", "facilitator.cli", "--data", str(data), "serve"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--facilitator-key", KEY]
-    out = open(log, "wb")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
-    process.log = out  # type: ignore[attr-defined]
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(base + "/j", timeout=1) as r:  # noqa: S310
-                if r.status == 200:
-                    return process, base
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.1)
-    _stop(process)
-    raise SystemExit("tsunagari serve did not start:\n" + log.read_text(errors="replace"))
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(5)
-    process.log.close()  # type: ignore[attr-defined]
 
 
 def _context(browser, base: str):
@@ -212,7 +155,10 @@ def main() -> int:
             return _report(rows)
         from playwright.sync_api import sync_playwright
 
-        server, base = _serve(data, Path(tmp) / "server.log")
+        try:
+            server, base = start_server(data, key=KEY, log=Path(tmp) / "server.log")
+        except RuntimeError as e:
+            raise SystemExit(str(e)) from None
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -257,7 +203,7 @@ def main() -> int:
                 finally:
                     browser.close()
         finally:
-            _stop(server)
+            stop_server(server)
     return _report(rows)
 
 

@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -21,21 +17,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.realserver import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
+
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-#: Debian's Chromium (`playwright install` needs the internet); E2E_CHROMIUM overrides it.
-CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 KEY = "e2e-key"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "locale": "ja-JP",
@@ -58,12 +43,6 @@ def _unavailable(reason: str):
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"end-to-end tests cannot run in CI: {reason}", pytrace=False)
     pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -107,59 +86,14 @@ def server():
     with tempfile.TemporaryDirectory(prefix="tsunagari-e2e-") as tmp:
         data = Path(tmp) / "data"
         log = Path(tmp) / "server.log"
-        port = _free_port()
-        env = os.environ | {"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
-        env.pop("TSUNAGARI_FACILITATOR_KEY", None)
-        env.pop("TSUNAGARI_DATA", None)
-        command = [
-            sys.executable,
-            "-m",
-            "facilitator.cli",
-            "--data",
-            str(data),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--facilitator-key",
-            KEY,
-        ]
-        base = f"http://127.0.0.1:{port}"
-        with open(log, "wb") as out:
-            process = subprocess.Popen(  # noqa: S603
-                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-            )
-            try:
-                deadline = time.monotonic() + 20
-                while True:
-                    if process.poll() is not None:
-                        pytest.fail(
-                            f"tsunagari serve exited with {process.returncode}:\n"
-                            + log.read_text(errors="replace"),
-                            pytrace=False,
-                        )
-                    try:
-                        with urllib.request.urlopen(base + "/j", timeout=1) as r:  # noqa: S310
-                            if r.status == 200:
-                                break
-                    except (urllib.error.URLError, OSError):
-                        pass
-                    if time.monotonic() > deadline:
-                        pytest.fail(
-                            "tsunagari serve did not answer GET /j with 200 within 20 s:\n"
-                            + log.read_text(errors="replace"),
-                            pytrace=False,
-                        )
-                    time.sleep(0.1)
-                yield Server(base, f"127.0.0.1:{port}", KEY, data, log)
-            finally:
-                process.terminate()
-                try:
-                    process.wait(5)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(5)
+        try:
+            process, base = start_server(data, key=KEY, log=log)
+        except RuntimeError as e:
+            pytest.fail(str(e), pytrace=False)
+        try:
+            yield Server(base, urlsplit(base).netloc, KEY, data, log)
+        finally:
+            stop_server(process)
 
 
 @pytest.fixture(scope="session")

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import socket
 import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.realserver import start_server, stop_server
+
 KEY = "system-key"
 
 
@@ -27,12 +25,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if Path(item.path).resolve().is_relative_to(here):
             item.add_marker(pytest.mark.slow)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -75,12 +67,8 @@ class Server:
         self.process.wait(10)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        """Terminate; SIGKILL if it has not stopped within 10 s."""
+        stop_server(self.process, timeout=10)
 
 
 @pytest.fixture
@@ -90,44 +78,14 @@ def serve():
     servers: list[Server] = []
 
     def start(data: Path, threads: int = 24) -> Server:
-        port = _free_port()
         log = data.parent / f"server-{len(servers)}.log"
-        env = os.environ | {"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
-        env.pop("TSUNAGARI_FACILITATOR_KEY", None)
-        command = [
-            sys.executable,
-            "-m",
-            "facilitator.cli",
-            "--data",
-            str(data),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--facilitator-key",
-            KEY,
-            "--threads",
-            str(threads),
-        ]
-        with open(log, "wb") as out:
-            process = subprocess.Popen(  # noqa: S603
-                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-            )
-        server = Server(process, port, data, log)
+        try:
+            process, base = start_server(data, key=KEY, threads=threads, log=log, timeout=30)
+        except RuntimeError as e:
+            pytest.fail(str(e))
+        server = Server(process, urlsplit(base).port, data, log)
         servers.append(server)
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited:\n{log.read_text(errors='replace')}")
-            try:
-                if server.request("GET", "/j", timeout=1)[0] == 200:
-                    return server
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server did not start:\n{log.read_text(errors='replace')}")
-            time.sleep(0.1)
+        return server
 
     yield start
     for server in servers:
