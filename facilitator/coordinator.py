@@ -526,7 +526,7 @@ def merge_create():
     try:
         session.import_graph(G, actor=ACTOR)
     except GraphError as e:
-        _remove(session)
+        session.delete()
         ctx["error"] = "\n".join(_problems(e))
         return web.render("coordinator/_merge.html", "coordinator/merge.html", 422, **ctx)
     session.close()
@@ -537,13 +537,6 @@ def _go(target: str):
     if web.is_htmx():
         return Response(status=204, headers={"HX-Redirect": target})
     return redirect(target, 303)
-
-
-def _remove(session: Session) -> None:
-    """Close ``session`` and delete its file with SQLite's companions."""
-    session.close()
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{session.path}{suffix}").unlink(missing_ok=True)
 
 
 # -- report -------------------------------------------------------------------------------------
@@ -837,7 +830,7 @@ def import_upload():
     try:
         session.import_graph(G, actor=ACTOR)
     except GraphError as e:
-        _remove(session)
+        session.delete()
         return refuse(_problems(e))
     session.close()
     return _go(url_for("coordinator.view", session_id=session.id))
@@ -864,9 +857,5 @@ def delete(session_id: str):
         error = _("Type the title of the session exactly to delete it.")
         return render_template("coordinator/delete.html", meta=meta, error=error), 422
     # Close this request's handle before the file goes.
-    handle = g.get("sessions", {}).pop(session_id, None)
-    if handle is not None:
-        _remove(handle)
-    else:  # pragma: no cover - open_session above always caches it
-        _remove(Session(web.store().path(session_id)))
+    g.sessions.pop(session_id).delete()  # the handle open_session cached above
     return _go(url_for("coordinator.archive", deleted=meta["title"]))

@@ -325,6 +325,15 @@ class Session:
         """Close the database connection (not the workshop: see ``set_meta(closed=True)``)."""
         self._conn.close()
 
+    def delete(self) -> None:
+        """Close the session and erase its file (with SQLite's -wal/-shm companions).
+
+        Deleting the file erases the map (DESIGN.md §6); backups are kept where they are.
+        """
+        self.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
     def backup(self, path: Path | str) -> Path:
         """Copy the session into the file ``path`` with SQLite's online backup API.
 
