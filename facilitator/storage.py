@@ -326,13 +326,17 @@ class Session:
         self._conn.close()
 
     def delete(self) -> None:
-        """Close the session and erase its file (with SQLite's -wal/-shm companions).
+        """Close the session and erase it: its file (with SQLite's -wal/-shm companions) and
+        the backups written when it was closed (``backups/<id>-*.sqlite`` beside it).
 
-        Deleting the file erases the map (DESIGN.md §6); backups are kept where they are.
+        Deleting erases the map (DESIGN.md §6); a copy made elsewhere with
+        ``tsunagari backup -o`` is the coordinator's to delete.
         """
         self.close()
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        for copy in (self.path.parent / "backups").glob(f"{self.id}-*.sqlite"):
+            copy.unlink(missing_ok=True)
 
     def backup(self, path: Path | str) -> Path:
         """Copy the session into the file ``path`` with SQLite's online backup API.

@@ -510,6 +510,8 @@ def test_import_clash_into_existing_session_writes_nothing(fac, app, session_id)
 
 def test_delete_needs_the_title_then_removes_the_file(fac, app, demo_id):
     path = app.config["DATA"] / f"{demo_id}.sqlite"
+    with Store(app.config["DATA"]).open(demo_id) as s:  # as closing the session does
+        kept = s.backup(app.config["DATA"] / "backups" / f"{demo_id}-20261127T093000Z.sqlite")
     page = fac.get(f"/archive/{demo_id}/delete").get_data(as_text=True)
     assert "茶志内 今年" in page and 'name="confirm_title"' in page
     r = fac.post(f"/archive/{demo_id}/delete", data={"confirm_title": "茶志内"})
@@ -517,7 +519,7 @@ def test_delete_needs_the_title_then_removes_the_file(fac, app, demo_id):
     assert path.exists()
     r = fac.post(f"/archive/{demo_id}/delete", data={"confirm_title": "茶志内 今年"})
     assert r.status_code == 303 and r.headers["Location"].startswith("/archive")
-    assert not path.exists()
+    assert not path.exists() and not kept.exists()  # the backups go with it
     assert not list(app.config["DATA"].glob(f"{demo_id}*"))
     assert demo_id not in Store(app.config["DATA"]).ids()
     assert "茶志内 今年" in fac.get(r.headers["Location"]).get_data(as_text=True)
