@@ -18,7 +18,6 @@ import unicodedata
 from typing import Any, NoReturn
 
 from flask import Blueprint, abort, current_app, jsonify, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from graph.analysis import flags as find_flags
@@ -287,7 +286,7 @@ def graph(session_id: str):
     """The approved nodes and ties as node-link JSON ``{"graph", "nodes", "edges"}``."""
     session = web.open_session(session_id)
     _facilitator_of(session)
-    return jsonify(to_node_link(active_graph(session.graph())))
+    return jsonify(to_node_link(active_graph(web.session_graph(session))))
 
 
 @bp.get("/sessions/<session_id>/flags")
@@ -295,9 +294,8 @@ def flags(session_id: str):
     """The flags (気づき), as ``tsunagari flags --json`` prints them, reasons in the UI language."""
     session = web.open_session(session_id)
     _facilitator_of(session)
-    lang = str(get_locale() or "ja")
-    found = find_flags(session.graph(), session.meta()["settings"])
-    return jsonify([f.to_dict(lang) for f in found])
+    found = find_flags(web.session_graph(session), session.meta()["settings"])
+    return jsonify([f.to_dict(web.lang()) for f in found])
 
 
 @bp.get("/sessions/<session_id>/events")

@@ -61,7 +61,7 @@ def _note_counts(session: Session) -> Counter:
 
 def _approved_nodes(session: Session) -> list[dict]:
     """Approved nodes as ``{"id", "kind", "label", **attrs}``, oldest first."""
-    G = session.graph()
+    G = web.session_graph(session)
     return [{"id": n, **data} for n, data in G.nodes(data=True) if is_active(data)]
 
 
@@ -147,7 +147,7 @@ def _controls_ctx(session: Session) -> dict:
 
 
 def _ties_ctx(session: Session) -> dict:
-    G = session.graph()
+    G = web.session_graph(session)
     nodes = [{"id": n, **d} for n, d in G.nodes(data=True) if is_active(d)]
     labels = {n: d.get("label", n) for n, d in G.nodes(data=True)}
     ties = [
@@ -169,7 +169,7 @@ def _ties_ctx(session: Session) -> dict:
 
 
 def _flags_ctx(session: Session, person: str | None = None) -> dict:
-    G = session.graph()
+    G = web.session_graph(session)
     lang = web.lang()
     found = [
         {
@@ -489,7 +489,7 @@ def _wall(session: Session) -> list[dict]:
     """Approved nodes grouped by kind, in vocabulary order, with projector-safe labels."""
     groups: dict[str, list[dict]] = {kind: [] for kind in NODE_KINDS}
     # A household (or lone person) with a flag shows the gentle marker, never its name.
-    marked = flagged_units(flags(session.graph(), session.meta().get("settings")))
+    marked = flagged_units(flags(web.session_graph(session), session.meta().get("settings")))
     for node in _approved_nodes(session):
         if node.get("kind") in groups:
             label = shared_label(node, flagged=node["id"] in marked)

@@ -465,7 +465,7 @@ def delete_note(session_id: str, note_id: str):
 def _offered_nodes(session) -> list[tuple[str, str, str, str]]:
     """``(id, shown name, kind, label)`` of every approved node a phone may pick."""
     offered = []
-    for node, data in session.graph().nodes(data=True):
+    for node, data in web.session_graph(session).nodes(data=True):
         if not is_active(data):
             continue
         name = public_name(data.get("label", ""), data)
