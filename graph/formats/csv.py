@@ -1,0 +1,236 @@
+"""A pair of CSV files (``nodes.csv``, ``ties.csv``), in a folder or a zip, as Excel opens them."""
+
+from __future__ import annotations
+
+# An absolute import: this is the standard library's csv, not this module.
+import csv
+import zipfile
+from io import BytesIO, StringIO
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import networkx as nx
+
+from ..errors import Problem, ValidationError
+from ..model import graph_records
+from ._reading import build, decode, read_bytes
+
+__all__ = ["csv_zip_bytes", "write_csv_files", "read_csv_files", "parse_csv_zip"]
+
+_NODE_COLUMNS = ("id", "kind", "label")
+_TIE_COLUMNS = ("id", "source", "target", "kind")
+# A zip member larger than this is refused: a session map is a few hundred rows.
+_MAX_ZIP_MEMBER = 50 * 1024 * 1024
+# Cells starting with these run as formulas in Excel; written with a leading "'" (see Notes).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_zip_bytes(G: nx.MultiDiGraph) -> bytes:
+    """A zip holding ``nodes.csv`` and ``ties.csv`` (UTF-8 with BOM, for Excel).
+
+    Examples
+    --------
+    >>> import zipfile, io
+    >>> from graph.formats.nodelink import from_node_link
+    >>> G = from_node_link({"nodes": [], "edges": []})
+    >>> zipfile.ZipFile(io.BytesIO(csv_zip_bytes(G))).namelist()
+    ['nodes.csv', 'ties.csv']
+    """
+    nodes_csv, ties_csv = _csv_texts(G)
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("nodes.csv", nodes_csv.encode("utf-8-sig"))
+        zf.writestr("ties.csv", ties_csv.encode("utf-8-sig"))
+    return buffer.getvalue()
+
+
+def write_csv_files(G: nx.MultiDiGraph, folder: Path) -> list[Path]:
+    """Write ``nodes.csv`` and ``ties.csv`` (UTF-8 with BOM) into ``folder``, creating it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    nodes_csv, ties_csv = _csv_texts(G)
+    written = []
+    for name, text in (("nodes.csv", nodes_csv), ("ties.csv", ties_csv)):
+        (folder / name).write_bytes(text.encode("utf-8-sig"))
+        written.append(folder / name)
+    return written
+
+
+def read_csv_files(nodes_path: Path) -> nx.MultiDiGraph:
+    """The session graph in a nodes CSV file and the ties CSV file beside it, if any.
+
+    ``村A_nodes.csv`` pairs with ``村A_ties.csv`` when that exists, else with ``ties.csv``.
+    """
+    nodes_data = read_bytes(nodes_path)
+    ties_path = nodes_path.with_name("ties.csv")
+    if "nodes" in nodes_path.name:
+        before, _, after = nodes_path.name.rpartition("nodes")
+        sibling = nodes_path.with_name(f"{before}ties{after}")
+        if sibling.is_file():
+            ties_path = sibling
+    ties_data = read_bytes(ties_path) if ties_path.is_file() else None
+    return _parse_csv_pair(nodes_data, nodes_path.name, ties_data, ties_path.name)
+
+
+def parse_csv_zip(data: bytes, name: str) -> nx.MultiDiGraph:
+    """The session graph in the zip ``name`` holding ``nodes.csv`` (and ``ties.csv``).
+
+    The files may sit in a folder inside the zip; one of each, none too large.
+    """
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as zf:
+            members = {"nodes.csv": [], "ties.csv": []}
+            for info in zf.infolist():
+                base = PurePosixPath(info.filename).name.lower()
+                if base in members and not info.is_dir():
+                    members[base].append(info)
+            problems = []
+            for base, infos in members.items():
+                if len(infos) > 1:
+                    problems.append(
+                        Problem(name, f"{base} が複数あります", f"more than one {base} in the zip")
+                    )
+                elif infos and infos[0].file_size > _MAX_ZIP_MEMBER:
+                    problems.append(
+                        Problem(name, f"{base} が大きすぎます", f"{base} is too large")
+                    )
+            if not members["nodes.csv"]:
+                problems.append(
+                    Problem(name, "zip の中に nodes.csv がありません", "no nodes.csv in the zip")
+                )
+            if problems:
+                raise ValidationError(problems)
+            nodes_data = zf.read(members["nodes.csv"][0])
+            ties_data = zf.read(members["ties.csv"][0]) if members["ties.csv"] else None
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError) as e:
+        # RuntimeError: encrypted member; NotImplementedError: unknown compression.
+        raise ValidationError(
+            Problem(name, "zip ファイルとして読めません", f"cannot read the zip ({e})")
+        ) from None
+    return _parse_csv_pair(nodes_data, "nodes.csv", ties_data, "ties.csv")
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def _guard(cell: str) -> str:
+    """Keep Excel from running a cell as a formula; :func:`_unguard` undoes it."""
+    return "'" + cell if cell.startswith((*_FORMULA_START, "'")) else cell
+
+
+def _unguard(cell: str) -> str:
+    if cell.startswith("'") and cell[1:].startswith((*_FORMULA_START, "'")):
+        return cell[1:]
+    return cell
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _guard(str(value))
+
+
+def _csv_text(records: list[dict], first: tuple[str, ...]) -> str:
+    others = sorted({str(k) for r in records for k in r} - set(first))
+    buffer = StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow([*first, *others])
+    for record in records:
+        row = {str(k): v for k, v in record.items()}
+        writer.writerow([_cell(row.get(column)) for column in (*first, *others)])
+    return buffer.getvalue()
+
+
+def _csv_texts(G: nx.MultiDiGraph) -> tuple[str, str]:
+    nodes, ties = graph_records(G)
+    return _csv_text(nodes, _NODE_COLUMNS), _csv_text(ties, _TIE_COLUMNS)
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def _parse_csv_pair(
+    nodes_data: bytes, nodes_name: str, ties_data: bytes | None, ties_name: str
+) -> nx.MultiDiGraph:
+    problems: list[Problem] = []
+    fatal: list[Problem] = []
+    nodes = _csv_records(nodes_data, nodes_name, ("id", "kind", "label"), problems, fatal)
+    ties = []
+    # An empty ties file is as good as none.
+    if ties_data is not None and ties_data.strip(b"\xef\xbb\xbf \t\r\n"):
+        ties = _csv_records(ties_data, ties_name, ("source", "target", "kind"), problems, fatal)
+    if fatal:
+        raise ValidationError(fatal)
+    return build(nodes, ties, problems)
+
+
+def _csv_records(
+    data: bytes,
+    name: str,
+    required: tuple[str, ...],
+    problems: list[Problem],
+    fatal: list[Problem],
+) -> list[dict]:
+    """Rows of one CSV file as records naming ``"<name> line <n>"``.
+
+    Problems that make the rows meaningless (encoding, missing columns) go to ``fatal``.
+    """
+    text = decode(data, name, fatal, hint='in Excel, save as "CSV UTF-8"')
+    if text is None:
+        return []
+    reader = csv.reader(StringIO(text, newline=""))
+    header: list[str] | None = None
+    records = []
+    line = 1
+    try:
+        for row in reader:
+            start, line = line, reader.line_num + 1
+            if not any(cell.strip() for cell in row):
+                continue
+            if header is None:
+                header = _header(row, name, required, fatal)
+                if fatal:
+                    return []
+                continue
+            if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
+                problems.append(
+                    Problem(
+                        f"{name} line {start}",
+                        "見出しより列が多い行です",
+                        "the row has more cells than the header",
+                    )
+                )
+            record = {
+                column: _unguard(cell) for column, cell in zip(header, row, strict=False) if column
+            }
+            records.append({**record, "_where": f"{name} line {start}"})
+    except csv.Error as e:
+        fatal.append(
+            Problem(f"{name} line {line}", "CSV として読めません", f"not valid CSV ({e})")
+        )
+        return []
+    if header is None:
+        _header([], name, required, fatal)
+    return records
+
+
+def _header(row: list[str], name: str, required: tuple[str, ...], fatal: list) -> list[str]:
+    header = []
+    for cell in row:
+        column = cell.strip()
+        header.append(column.lower() if column.lower() in _TIE_COLUMNS + _NODE_COLUMNS else column)
+    for column in required:
+        if column not in header:
+            fatal.append(
+                Problem(
+                    name,
+                    f"列 {column!r} がありません（必要な列: {', '.join(required)}）",
+                    f"missing column {column!r} (required: {', '.join(required)})",
+                )
+            )
+    for column in sorted({c for c in header if c and header.count(c) > 1}):
+        fatal.append(
+            Problem(name, f"列 {column!r} が重複しています", f"duplicate column {column!r}")
+        )
+    return header
