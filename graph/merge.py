@@ -195,29 +195,45 @@ def merge(
     -----
     O(n + m) for n nodes and m ties in all sources, plus :func:`candidates`.
     """
-    found = candidates(sources)
-    if accepted == "auto":
-        chosen = [c for c in found if c.exact]
-    else:
-        wanted = set(accepted)
-        by_id = {c.id: c for c in found}
-        unknown = sorted(wanted - set(by_id))
-        if unknown:
-            raise ValidationError(
-                Problem(
-                    "decisions",
-                    f"{'、'.join(unknown)} という候補はありません",
-                    f"no candidate {', '.join(unknown)}",
-                )
-            )
-        chosen = [c for c in found if c.id in wanted]
-
+    chosen = _chosen(candidates(sources), accepted)
     keys = list(sources)
     order = {key: i for i, key in enumerate(keys)}
-    parent: dict[tuple[str, str], tuple[str, str]] = {
-        (key, n): (key, n) for key in keys for n in sources[key]
-    }
-    members_of: dict[tuple[str, str], set[str]] = {x: {x[0]} for x in parent}
+    groups = _groups(sources, chosen, order)
+    M = new_graph(title=title, area=area)
+    new_id = _add_nodes(M, sources, groups, order)
+    _add_ties(M, sources, new_id)
+    return M
+
+
+Member = tuple[str, Any]
+"""A node of one source: (source key, node id)."""
+
+
+def _chosen(found: list[Candidate], accepted: Iterable[str] | Literal["auto"]) -> list[Candidate]:
+    """The candidates to join: the exact ones for ``"auto"``, else those named (all known)."""
+    if accepted == "auto":
+        return [c for c in found if c.exact]
+    wanted = set(accepted)
+    by_id = {c.id: c for c in found}
+    unknown = sorted(wanted - set(by_id))
+    if unknown:
+        raise ValidationError(
+            Problem(
+                "decisions",
+                f"{'、'.join(unknown)} という候補はありません",
+                f"no candidate {', '.join(unknown)}",
+            )
+        )
+    return [c for c in found if c.id in wanted]
+
+
+def _groups(
+    sources: Mapping[str, nx.MultiDiGraph], chosen: list[Candidate], order: Mapping[str, int]
+) -> dict[Member, list[Member]]:
+    """The nodes that become one, by their first member, each group in source order."""
+    keys = list(sources)
+    parent: dict[Member, Member] = {(key, n): (key, n) for key in keys for n in sources[key]}
+    members_of: dict[Member, set[str]] = {x: {x[0]} for x in parent}
     for c in chosen:
         x, y = (_find(parent, m) for m in c.nodes)
         # Never join two nodes of one source: that is the facilitator's call, not a merge's.
@@ -226,32 +242,52 @@ def merge(
         first, second = sorted((x, y), key=lambda m: (order[m[0]], str(m[1])))
         parent[second] = first
         members_of[first] |= members_of.pop(second)
-
-    taken: set[str] = set()
-
-    def unique(key: str, element: Any, seen: dict[str, int]) -> str:
-        name = str(element)
-        if seen.get(name, 0) > 1:
-            name = f"{key}-{element}"
-        base, k = name, 2
-        while name in taken:
-            name, k = f"{base}_{k}", k + 1
-        taken.add(name)
-        return name
-
-    M = new_graph(title=title, area=area)
-    new_id: dict[tuple[str, str], str] = {}
-    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    groups: dict[Member, list[Member]] = {}
     for key in keys:
         for n in sources[key]:
             groups.setdefault(_find(parent, (key, n)), []).append((key, n))
+    for members in groups.values():
+        members.sort(key=lambda m: (order[m[0]], str(m[1])))
+    return groups
+
+
+class _Ids:
+    """Unique ids in one namespace (nodes, or ties) of the merged graph.
+
+    An id is kept, prefixed ``<source>-`` only when ``counts`` says more than one source uses
+    it, and suffixed ``_2``, ``_3`` … if it is still taken.
+    """
+
+    def __init__(self, counts: Mapping[str, int]):
+        self.counts = counts
+        self.taken: set[str] = set()
+
+    def __call__(self, key: str, element: Any) -> str:
+        name = str(element)
+        if self.counts.get(name, 0) > 1:
+            name = f"{key}-{element}"
+        base, k = name, 2
+        while name in self.taken:
+            name, k = f"{base}_{k}", k + 1
+        self.taken.add(name)
+        return name
+
+
+def _add_nodes(
+    M: nx.MultiDiGraph,
+    sources: Mapping[str, nx.MultiDiGraph],
+    groups: Mapping[Member, list[Member]],
+    order: Mapping[str, int],
+) -> dict[Member, str]:
+    """Add one node per group to ``M``; return each source node's id in ``M``."""
     # Only ids that would still collide after the join get their source's prefix.
     counts: dict[str, int] = {}
     for _, n in groups:
         counts[str(n)] = counts.get(str(n), 0) + 1
+    unique = _Ids(counts)
+    new_id: dict[Member, str] = {}
     for root, members in groups.items():
-        members.sort(key=lambda m: (order[m[0]], str(m[1])))
-        node_id = unique(root[0], root[1], counts)
+        node_id = unique(root[0], root[1])
         attrs: dict[str, Any] = {}
         for key, n in reversed(members):
             attrs.update(sources[key].nodes[n])
@@ -263,15 +299,21 @@ def merge(
         M.add_node(node_id, **attrs)
         for member in members:
             new_id[member] = node_id
+    return new_id
 
+
+def _add_ties(
+    M: nx.MultiDiGraph, sources: Mapping[str, nx.MultiDiGraph], new_id: Mapping[Member, str]
+) -> None:
+    """Add every tie to ``M`` between its nodes' new ids, dropping loops, joining repeats."""
     tie_counts: dict[str, int] = {}
-    for key in keys:
-        for _, _, k in sources[key].edges(keys=True):
+    for G in sources.values():
+        for _, _, k in G.edges(keys=True):
             tie_counts[str(k)] = tie_counts.get(str(k), 0) + 1
-    taken = set()
+    unique = _Ids(tie_counts)
     seen: dict[tuple[str, str, Any], str] = {}
-    for key in keys:
-        for u, v, k, d in sources[key].edges(keys=True, data=True):
+    for key, G in sources.items():
+        for u, v, k, d in G.edges(keys=True, data=True):
             nu, nv = new_id[(key, u)], new_id[(key, v)]
             if nu == nv:
                 continue
@@ -283,10 +325,9 @@ def merge(
                 if is_active(d):
                     tie.pop("status", None)
                 continue
-            tie_id = unique(key, k, tie_counts)
+            tie_id = unique(key, k)
             M.add_edge(nu, nv, key=tie_id, **{**d, "from_session": key, "from_id": str(k)})
             seen[same] = tie_id
-    return M
 
 
 def read_decisions(data: Any) -> tuple[set[str], set[str]]:
