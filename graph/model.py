@@ -191,6 +191,15 @@ def validate(
     O(n + m) for n nodes and m ties.
     """
     problems: list[Problem] = []
+    clean_nodes, kinds = _check_nodes(nodes, problems)
+    clean_ties = _check_ties(ties, kinds, problems)
+    return problems, clean_nodes, clean_ties
+
+
+def _check_nodes(
+    nodes: Iterable[Mapping[str, Any]], problems: list[Problem]
+) -> tuple[list[tuple[str, dict]], dict[str, str]]:
+    """The clean node records, and each node id's kind (``""`` for a node with problems)."""
     clean_nodes: list[tuple[str, dict]] = []
     kinds: dict[str, str] = {}
     for i, record in enumerate(nodes, 1):
@@ -211,21 +220,7 @@ def validate(
                 )
             )
             ok = False
-        if not label:
-            problems.append(Problem(where, "名前がありません", "label is missing"))
-            ok = False
-        elif bad := bad_character(label, where, line_breaks=True):
-            problems.append(bad)
-            ok = False
-        elif len(label) > MAX_LABEL:
-            problems.append(
-                Problem(
-                    where,
-                    f"名前が長すぎます（{MAX_LABEL}文字まで）",
-                    f"label is longer than {MAX_LABEL} characters",
-                )
-            )
-            ok = False
+        ok = _check_label(label, where, problems) and ok
         if node_id is not None and node_id in kinds:
             problems.append(
                 Problem(where, f"ID {node_id!r} が重複しています", f"duplicate id {node_id!r}")
@@ -236,7 +231,32 @@ def validate(
             kinds[node_id] = kind if ok else ""
         if ok:
             clean_nodes.append((node_id, {"kind": kind, "label": label, **attrs}))
+    return clean_nodes, kinds
 
+
+def _check_label(label: str, where: str, problems: list[Problem]) -> bool:
+    """Whether a node's (stripped) label is present, printable and short enough."""
+    if not label:
+        problems.append(Problem(where, "名前がありません", "label is missing"))
+    elif bad := bad_character(label, where, line_breaks=True):
+        problems.append(bad)
+    elif len(label) > MAX_LABEL:
+        problems.append(
+            Problem(
+                where,
+                f"名前が長すぎます（{MAX_LABEL}文字まで）",
+                f"label is longer than {MAX_LABEL} characters",
+            )
+        )
+    else:
+        return True
+    return False
+
+
+def _check_ties(
+    ties: Iterable[Mapping[str, Any]], kinds: Mapping[str, str], problems: list[Problem]
+) -> list[tuple[str, str, str, dict]]:
+    """The clean tie records, between the nodes of ``kinds`` (see :func:`_check_nodes`)."""
     clean_ties: list[tuple[str, str, str, dict]] = []
     tie_ids: set[str] = set()
     for i, record in enumerate(ties, 1):
@@ -267,41 +287,59 @@ def validate(
                 )
             )
             ok = False
-        for end, ja in ((source, "始点"), (target, "終点")):
-            if end is not None and end not in kinds:
-                problems.append(
-                    Problem(
-                        where,
-                        f"{ja} {end!r} というノードはありません",
-                        f"{what_en(ja)} {end!r} is not a node",
-                    )
-                )
-                ok = False
-        if source is None or target is None:
-            ok = False
-        elif source == target:
-            problems.append(
-                Problem(where, "自分自身へのつながりは作れません", f"self-loop on {source!r}")
-            )
-            ok = False
+        ok = _check_ends(source, target, kinds, where, problems) and ok
         attrs = _clean_attrs(record, _TIE_CORE, TIE_ATTRIBUTES, where, problems)
         if ok and kinds[source] and kinds[target]:
-            if not tie_allowed(kind, kinds[source], kinds[target]):
-                tk = TIE_KINDS[kind]
-                problems.append(
-                    Problem(
-                        where,
-                        f"「{tk.ja}」は {NODE_KINDS[kinds[source]].ja} から "
-                        f"{NODE_KINDS[kinds[target]].ja} へは結べません",
-                        f"a {kind} tie cannot run from {kinds[source]} to {kinds[target]} "
-                        f"(allowed: {'|'.join(sorted(tk.sources))} -> "
-                        f"{'|'.join(sorted(tk.targets))})",
-                    )
-                )
+            if wrong := _wrong_direction(kind, kinds[source], kinds[target], where):
+                problems.append(wrong)
                 ok = False
         if ok:
             clean_ties.append((source, target, tie_id, {"kind": kind, **attrs}))
-    return problems, clean_nodes, clean_ties
+    return clean_ties
+
+
+def _check_ends(
+    source: str | None,
+    target: str | None,
+    kinds: Mapping[str, str],
+    where: str,
+    problems: list[Problem],
+) -> bool:
+    """Whether a tie's two ends are two different nodes that exist."""
+    ok = True
+    for end, ja in ((source, "始点"), (target, "終点")):
+        if end is not None and end not in kinds:
+            problems.append(
+                Problem(
+                    where,
+                    f"{ja} {end!r} というノードはありません",
+                    f"{what_en(ja)} {end!r} is not a node",
+                )
+            )
+            ok = False
+    if source is None or target is None:
+        ok = False
+    elif source == target:
+        problems.append(
+            Problem(where, "自分自身へのつながりは作れません", f"self-loop on {source!r}")
+        )
+        ok = False
+    return ok
+
+
+def _wrong_direction(kind: str, source_kind: str, target_kind: str, where: str) -> Problem | None:
+    """The problem of a tie kind that cannot run between these node kinds, if it cannot."""
+    if tie_allowed(kind, source_kind, target_kind):
+        return None
+    tk = TIE_KINDS[kind]
+    return Problem(
+        where,
+        f"「{tk.ja}」は {NODE_KINDS[source_kind].ja} から "
+        f"{NODE_KINDS[target_kind].ja} へは結べません",
+        f"a {kind} tie cannot run from {source_kind} to {target_kind} "
+        f"(allowed: {'|'.join(sorted(tk.sources))} -> "
+        f"{'|'.join(sorted(tk.targets))})",
+    )
 
 
 def build_graph(
