@@ -296,8 +296,19 @@ def diff(
     """
     A, B = active_graph(A), active_graph(B)
     mapping, by_label = match_nodes(A, B, trust_ids)
-    back = {b: a for a, b in mapping.items()}
     d = Diff()
+    _diff_nodes(d, A, B, mapping, by_label)
+    _diff_ties(d, A, B, mapping)
+    _diff_flags(d, A, B, mapping, settings)
+    _diff_load(d, A, B, mapping)
+    return d
+
+
+def _diff_nodes(
+    d: Diff, A: nx.MultiDiGraph, B: nx.MultiDiGraph, mapping: dict[str, str], by_label: Any
+) -> None:
+    """Nodes removed, added and changed; the pairs made by label are listed as matches."""
+    back = {b: a for a, b in mapping.items()}
     for n in sorted(A, key=str):
         if n not in mapping:
             d.nodes_removed.append(_node(A, n))
@@ -318,6 +329,9 @@ def diff(
             d.nodes_changed.append({**_node(B, m), "a_id": n, "changes": changes})
     d.nodes_added = [_node(B, m) for m in sorted(B, key=str) if m not in back]
 
+
+def _diff_ties(d: Diff, A: nx.MultiDiGraph, B: nx.MultiDiGraph, mapping: dict[str, str]) -> None:
+    """Ties removed, added and changed, through the node pairing."""
     pairs, removed, added = _match_ties(A, B, mapping)
     for (_, _, _, da), (u, v, k, db) in sorted(pairs, key=lambda p: str(p[1][2])):
         changes = _changes(da, db)
@@ -330,6 +344,16 @@ def diff(
         _tie(B, u, v, k, t.get("kind")) for u, v, k, t in sorted(added, key=lambda t: str(t[2]))
     ]
 
+
+def _diff_flags(
+    d: Diff,
+    A: nx.MultiDiGraph,
+    B: nx.MultiDiGraph,
+    mapping: dict[str, str],
+    settings: Mapping[str, Any] | None,
+) -> None:
+    """The flag counts, flags added and resolved, households newly or no longer isolated."""
+    back = {b: a for a, b in mapping.items()}
     flags_a, flags_b = flags(A, settings), flags(B, settings)
     d.counts = {"before": _counts(A, flags_a), "after": _counts(B, flags_b)}
     keyed_a = {_flag_key(f, _mapped(mapping, f.node)): f for f in flags_a}
@@ -355,6 +379,9 @@ def diff(
                 entry["new"] = True
             d.newly_isolated.append(entry)
 
+
+def _diff_load(d: Diff, A: nx.MultiDiGraph, B: nx.MultiDiGraph, mapping: dict[str, str]) -> None:
+    """The helpers who support more, or fewer, households than before."""
     load_a, load_b = analyse(A).load, analyse(B).load
     helpers = {_mapped(mapping, p): len(s) for p, s in load_a.items()}
     after = {p: len(s) for p, s in load_b.items()}
@@ -368,7 +395,6 @@ def diff(
             entry = _node(A, p[2:])
         entry.update(before=before_n, after=after_n)
         (d.load_up if after_n > before_n else d.load_down).append(entry)
-    return d
 
 
 def _names(entries: list[dict], lang: str) -> str:
@@ -403,55 +429,67 @@ def summary(d: Diff, lang: str = "ja", names: bool = False) -> str:
     >>> print(summary(diff(A, B), lang="en", names=True))
     Compared with last time, 1 tie was added, and the households whose connections need checking went down from 2 to 0. 2 are no longer flagged (鈴木さん宅, 佐藤). 1 helper now supports more households (佐藤). Other flags: 1 new, 1 resolved.
     """
-    ja = lang == "ja"
+    if lang == "ja":
+        return _summary_ja(d, names)
+    return _summary_en(d, names)
+
+
+def _summary_ja(d: Diff, names: bool) -> str:
+    """:func:`summary` in Japanese."""
     before, after = d.counts.get("before", {}), d.counts.get("after", {})
     iso_a, iso_b = before.get("isolated", 0), after.get("isolated", 0)
     parts: list[str] = []
-    if ja:
-        if d.nodes_added:
-            parts.append(f"付箋（ノード）が{len(d.nodes_added)}件増え")
-        if d.nodes_removed:
-            parts.append(f"{len(d.nodes_removed)}件減り")
-        if d.ties_added:
-            parts.append(f"つながりが{len(d.ties_added)}本増え")
-        if d.ties_removed:
-            parts.append(f"つながりが{len(d.ties_removed)}本減り")
-        trend = "減りました" if iso_b < iso_a else "増えました" if iso_b > iso_a else None
-        if trend:
-            parts.append(f"つながり要確認の世帯は{iso_a}世帯から{iso_b}世帯に{trend}")
-            text = "前回と比べて、" + "、".join(parts) + "。"
-        elif parts:
-            text = (
-                "前回と比べて、"
-                + "、".join(parts)
-                + f"ました。つながり要確認の世帯は{iso_b}世帯で変わりません。"
-            )
-        else:
-            text = f"前回と比べて、付箋とつながりに増減はありません。つながり要確認の世帯は{iso_b}世帯です。"
-        if d.no_longer_isolated:
-            text += f"つながり要確認ではなくなった世帯が{len(d.no_longer_isolated)}世帯あります"
-            text += f"（{_names(d.no_longer_isolated, lang)}）。" if names else "。"
-        if d.newly_isolated:
-            text += f"新たにつながり要確認となった世帯が{len(d.newly_isolated)}世帯あります"
-            text += f"（{_names(d.newly_isolated, lang)}）。" if names else "。"
-        if d.load_up:
-            text += f"支える世帯が増えた担い手が{len(d.load_up)}人います"
-            text += f"（{_names(d.load_up, lang)}）。" if names else "。"
-        if d.load_down:
-            text += f"支える世帯が減った担い手が{len(d.load_down)}人います"
-            text += f"（{_names(d.load_down, lang)}）。" if names else "。"
-        if d.flags_added and d.flags_resolved:
-            text += (
-                f"そのほかの気づきは{len(d.flags_added)}件が新たに出て、"
-                f"{len(d.flags_resolved)}件が解消しました。"
-            )
-        elif d.flags_added:
-            text += f"そのほかの気づきが新たに{len(d.flags_added)}件出ました。"
-        elif d.flags_resolved:
-            text += f"そのほかの気づきが{len(d.flags_resolved)}件解消しました。"
-        if d.matches:
-            text += f"（別々に作られた記録のため、{len(d.matches)}件は名前で照合しました。）"
-        return text
+    if d.nodes_added:
+        parts.append(f"付箋（ノード）が{len(d.nodes_added)}件増え")
+    if d.nodes_removed:
+        parts.append(f"{len(d.nodes_removed)}件減り")
+    if d.ties_added:
+        parts.append(f"つながりが{len(d.ties_added)}本増え")
+    if d.ties_removed:
+        parts.append(f"つながりが{len(d.ties_removed)}本減り")
+    trend = "減りました" if iso_b < iso_a else "増えました" if iso_b > iso_a else None
+    if trend:
+        parts.append(f"つながり要確認の世帯は{iso_a}世帯から{iso_b}世帯に{trend}")
+        text = "前回と比べて、" + "、".join(parts) + "。"
+    elif parts:
+        text = (
+            "前回と比べて、"
+            + "、".join(parts)
+            + f"ました。つながり要確認の世帯は{iso_b}世帯で変わりません。"
+        )
+    else:
+        text = f"前回と比べて、付箋とつながりに増減はありません。つながり要確認の世帯は{iso_b}世帯です。"
+    if d.no_longer_isolated:
+        text += f"つながり要確認ではなくなった世帯が{len(d.no_longer_isolated)}世帯あります"
+        text += f"（{_names(d.no_longer_isolated, 'ja')}）。" if names else "。"
+    if d.newly_isolated:
+        text += f"新たにつながり要確認となった世帯が{len(d.newly_isolated)}世帯あります"
+        text += f"（{_names(d.newly_isolated, 'ja')}）。" if names else "。"
+    if d.load_up:
+        text += f"支える世帯が増えた担い手が{len(d.load_up)}人います"
+        text += f"（{_names(d.load_up, 'ja')}）。" if names else "。"
+    if d.load_down:
+        text += f"支える世帯が減った担い手が{len(d.load_down)}人います"
+        text += f"（{_names(d.load_down, 'ja')}）。" if names else "。"
+    if d.flags_added and d.flags_resolved:
+        text += (
+            f"そのほかの気づきは{len(d.flags_added)}件が新たに出て、"
+            f"{len(d.flags_resolved)}件が解消しました。"
+        )
+    elif d.flags_added:
+        text += f"そのほかの気づきが新たに{len(d.flags_added)}件出ました。"
+    elif d.flags_resolved:
+        text += f"そのほかの気づきが{len(d.flags_resolved)}件解消しました。"
+    if d.matches:
+        text += f"（別々に作られた記録のため、{len(d.matches)}件は名前で照合しました。）"
+    return text
+
+
+def _summary_en(d: Diff, names: bool) -> str:
+    """:func:`summary` in English (for any ``lang`` but ``"ja"``)."""
+    before, after = d.counts.get("before", {}), d.counts.get("after", {})
+    iso_a, iso_b = before.get("isolated", 0), after.get("isolated", 0)
+    parts: list[str] = []
 
     def n(count: int, one: str, many: str) -> str:
         return f"{count} {one if count == 1 else many}"
@@ -480,12 +518,12 @@ def summary(d: Diff, lang: str = "ja", names: bool = False) -> str:
         if entries:
             verb = "is" if len(entries) == 1 else "are"
             text += f" {len(entries)} {verb} {what}"
-            text += f" ({_names(entries, lang)})." if names else "."
+            text += f" ({_names(entries, 'en')})." if names else "."
     for entries, what in ((d.load_up, "more"), (d.load_down, "fewer")):
         if entries:
             who = n(len(entries), "helper now supports", "helpers now support")
             text += f" {who} {what} households"
-            text += f" ({_names(entries, lang)})." if names else "."
+            text += f" ({_names(entries, 'en')})." if names else "."
     if d.flags_added or d.flags_resolved:
         text += f" Other flags: {len(d.flags_added)} new, {len(d.flags_resolved)} resolved."
     if d.matches:
