@@ -288,12 +288,19 @@ def demo_records() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     >>> ties[0]
     {'source': 'p001', 'target': 'h01', 'kind': 'lives_in', 'id': 't001'}
     """
-    nodes: list[dict[str, Any]] = []
-    ties: list[dict[str, Any]] = []
+    nodes = [*_household_nodes(), *_person_nodes(), *_community_nodes()]
+    ties = [*_lives_in_ties(), *_gathering_ties(), *_support_ties(), *_need_ties()]
+    for i, record in enumerate(ties, 1):
+        record["id"] = f"t{i:03d}"
+    return nodes, ties
 
-    def tie(source: str, kind: str, target: str, /, **attrs: str) -> None:
-        ties.append({"source": source, "target": target, "kind": kind, **attrs})
 
+def _tie(source: str, kind: str, target: str, /, **attrs: str) -> dict[str, Any]:
+    return {"source": source, "target": target, "kind": kind, **attrs}
+
+
+def _household_nodes() -> list[dict[str, Any]]:
+    nodes = []
     for hid, family, block, people in _HOUSEHOLDS:
         label = f"{family}さん宅"
         household = {"id": hid, "kind": "household", "label": label, "district": f"{block}丁目"}
@@ -302,19 +309,26 @@ def demo_records() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         if all(age in OLDER_AGE_BANDS for _, _, age, _ in people):
             household["elderly_only"] = True
         nodes.append(household)
-    for hid, family, _, people in _HOUSEHOLDS:
-        for pid, given, age, consent in people:
-            nodes.append(
-                {
-                    "id": pid,
-                    "kind": "person",
-                    "label": f"{family} {given}",
-                    "age_band": age,
-                    "consent": consent,
-                }
-            )
-            tie(pid, "lives_in", hid)
+    return nodes
 
+
+def _person_nodes() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": pid,
+            "kind": "person",
+            "label": f"{family} {given}",
+            "age_band": age,
+            "consent": consent,
+        }
+        for _, family, _, people in _HOUSEHOLDS
+        for pid, given, age, consent in people
+    ]
+
+
+def _community_nodes() -> list[dict[str, Any]]:
+    """Groups, activities, places, institutions, stories, needs and ideas, in that order."""
+    nodes: list[dict[str, Any]] = []
     for gid, label, category, *_ in _GROUPS:
         nodes.append({"id": gid, "kind": "group", "label": label})
         if category:
@@ -328,37 +342,51 @@ def demo_records() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         nodes.append({"id": nid, "kind": "need", "label": label, "category": category})
     for iid, label, stage, _ in _IDEAS:
         nodes.append({"id": iid, "kind": "idea", "label": label, "stage": stage})
+    return nodes
 
+
+def _lives_in_ties() -> list[dict[str, Any]]:
+    return [_tie(pid, "lives_in", hid) for hid, _, _, people in _HOUSEHOLDS for pid, *_ in people]
+
+
+def _gathering_ties() -> list[dict[str, Any]]:
+    """Who organises and who joins each group and activity, and where it is held."""
+    ties = []
     gatherings = [(g[0], g[3], g[4], g[5]) for g in _GROUPS]
     gatherings += [(a[0], a[3], a[4], a[5]) for a in _ACTIVITIES]
     for gid, organisers, members, place in gatherings:
-        for pid in organisers.split():
-            tie(pid, "role", gid)
-        for pid in members.split():
-            tie(pid, "member", gid)
+        ties.extend(_tie(pid, "role", gid) for pid in organisers.split())
+        ties.extend(_tie(pid, "member", gid) for pid in members.split())
         if place:
-            tie(gid, "held_at", place)
-    for source, kind, targets, words in _SUPPORT:
-        for target in targets.split():
-            tie(source, kind, target, **_tie_attrs(words))
-    for source, target in _LINKS:
-        tie(source, "links", target)
+            ties.append(_tie(gid, "held_at", place))
+    return ties
+
+
+def _support_ties() -> list[dict[str, Any]]:
+    """Everyday support between people and households, then the links between groups."""
+    ties = [
+        _tie(source, kind, target, **_tie_attrs(words))
+        for source, kind, targets, words in _SUPPORT
+        for target in targets.split()
+    ]
+    ties.extend(_tie(source, "links", target) for source, target in _LINKS)
+    return ties
+
+
+def _need_ties() -> list[dict[str, Any]]:
+    """Who has each difficulty (``?``: only heard of), then what addresses it."""
+    ties = []
     for nid, _, _, who in _NEEDS:
         for holder in who.split():
             if holder.endswith("?"):
-                tie(holder[:-1], "has_need", nid, origin="hearsay")
+                ties.append(_tie(holder[:-1], "has_need", nid, origin="hearsay"))
             else:
-                tie(holder, "has_need", nid)
+                ties.append(_tie(holder, "has_need", nid))
     for aid, *_, needs in _ACTIVITIES:
-        for nid in needs.split():
-            tie(aid, "addresses", nid)
+        ties.extend(_tie(aid, "addresses", nid) for nid in needs.split())
     for iid, _, _, needs in _IDEAS:
-        for nid in needs.split():
-            tie(iid, "addresses", nid)
-
-    for i, record in enumerate(ties, 1):
-        record["id"] = f"t{i:03d}"
-    return nodes, ties
+        ties.extend(_tie(iid, "addresses", nid) for nid in needs.split())
+    return ties
 
 
 def demo_graph() -> nx.MultiDiGraph:
