@@ -19,11 +19,9 @@ from graph.merge import candidates, read_decisions
 from graph.merge import merge as merge_graphs
 from graph.privacy import pseudonymise
 
-from .storage import Session, Store
+from .storage import Session, Store, demo_session
 
 __all__ = ["main"]
-
-DEMO_TITLE = "茶志内地区 お宝さがし（デモ）"
 
 
 def _lang() -> str:
@@ -217,18 +215,6 @@ def whatif_(ctx: click.Context, source: str, person: str, as_json: bool) -> None
         click.echo(f"{unit['label']}: {_say(ja, en)}")
     if not units:
         click.echo(_say("影響を受ける世帯はありません。", "No household would be cut off."))
-
-
-def demo_session(store: Store) -> str:
-    """The id of the demo session in ``store``, created from the fictional demo on first use."""
-    from graph.demo import demo_graph
-
-    for row in store.list():
-        if row["title"] == DEMO_TITLE:
-            return row["id"]
-    with store.create(DEMO_TITLE, area="茶志内地区", actor="demo") as session:
-        session.import_graph(demo_graph(), actor="demo")
-        return session.id
 
 
 @main.command()

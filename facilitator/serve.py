@@ -233,8 +233,7 @@ def run(
     from waitress import create_server
 
     from . import create_app
-    from .cli import demo_session
-    from .storage import Store
+    from .storage import Store, demo_session
 
     app = create_app({"DATA": data, "FACILITATOR_KEY": key or None})
     demo_code = None

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from facilitator.cli import demo_session
-from facilitator.storage import Store
+from facilitator.storage import Store, demo_session
 from graph.demo import demo_graph
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"

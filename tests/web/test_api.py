@@ -9,7 +9,8 @@ from click.testing import CliRunner
 from itsdangerous import URLSafeTimedSerializer
 
 from facilitator import auth
-from facilitator.cli import demo_session, main
+from facilitator.cli import main
+from facilitator.storage import demo_session
 
 KEY = "test-key"
 FAC = {"Authorization": f"Bearer {KEY}"}

@@ -1,17 +1,100 @@
-"""Tests for a phone editing and withdrawing its own pending notes (Session.update_note/withdraw_note)."""
+"""Tests for facilitator.storage.notes: participants, notes, approval and phones' own edits."""
 
 from __future__ import annotations
 
 import pytest
 
-from facilitator.storage import MAX_NOTE, Store
+from facilitator.storage import MAX_NOTE
 from graph.errors import NotFound, ValidationError
+from tests.storage.maps import small_map
 
 
-@pytest.fixture
-def session(tmp_path):
-    with Store(tmp_path).create("茶志内地区 お宝さがし", area="茶志内") as s:
-        yield s
+def test_participant_token_is_stored_only_as_a_hash(session):
+    token = session.add_participant("はなこ")
+    person = session.participant(token)
+    assert person["nickname"] == "はなこ"
+    assert session.participant("not a token") is None
+    dump = "\n".join(session.db.conn.iterdump())
+    assert token not in dump
+    assert person["id"] in dump
+
+
+def test_approve_note_creates_node(session):
+    token = session.add_participant()
+    who = session.participant(token)["id"]
+    note = session.add_note(who, "group", " くりの木サロン　月3回 ", frequency="monthly")
+    assert note["status"] == "pending" and note["text"] == "くりの木サロン　月3回"
+    assert session.notes("pending") == [note]
+    seq = session.last_seq()
+
+    node = session.approve_note(note["id"], "sc", label="くりの木サロン")
+
+    assert session.last_seq() == seq + 1
+    assert session.graph().nodes[node] == {
+        "kind": "group",
+        "label": "くりの木サロン",
+        "status": "approved",
+        "frequency": "monthly",
+    }
+    approved = session.note(note["id"])
+    assert approved["status"] == "approved" and approved["node_id"] == node
+    assert session.db["nodes"].get(node)["note_id"] == note["id"]
+    with pytest.raises(ValidationError):
+        session.approve_note(note["id"], "sc")
+    session.undo("sc")
+    assert node not in session.graph()
+    assert session.note(note["id"])["status"] == "pending"
+
+
+def test_hide_and_merge_notes(session):
+    ids = small_map(session)
+    a = session.add_note("facilitator", "person", "さとうさん")
+    b = session.add_note("facilitator", "person", "HTML <b>太字</b>")
+    session.merge_note(a["id"], ids["sato"], "sc")
+    session.hide_note(b["id"], "sc")
+    assert session.note(a["id"])["status"] == "merged"
+    assert session.note(a["id"])["node_id"] == ids["sato"]
+    assert [n["id"] for n in session.notes("hidden")] == [b["id"]]
+    with pytest.raises(NotFound):
+        session.merge_note(b["id"], "n404", "sc")
+
+
+def test_auto_approve_puts_notes_on_the_map(session):
+    session.set_meta("sc", auto_approve=True)
+    note = session.add_note("facilitator", "place", "福祉会館")
+    assert note["status"] == "approved"
+    assert session.graph().nodes[note["node_id"]]["label"] == "福祉会館"
+
+
+@pytest.mark.parametrize("text", ["", "   \n ", "あ" * (MAX_NOTE + 1), None, 42])
+def test_note_text_limits(session, text):
+    seq = session.last_seq()
+    with pytest.raises(ValidationError) as e:
+        session.add_note("facilitator", "person", text)
+    assert e.value.message("ja") and e.value.message("en")
+    assert session.last_seq() == seq and session.notes() == []
+
+
+def test_note_text_is_nfc_normalised_and_may_fill_the_limit(session):
+    decomposed = "か\u3099"  # か + combining dakuten = が
+    note = session.add_note("facilitator", "person", decomposed + "あ" * (MAX_NOTE - 1))
+    assert note["text"].startswith("が") and len(note["text"]) == MAX_NOTE
+
+
+def test_note_kind_and_attributes_are_validated(session):
+    with pytest.raises(ValidationError):
+        session.add_note("facilitator", "tree", "木")
+    with pytest.raises(ValidationError):
+        session.add_note("facilitator", "person", "佐藤さん", age_band="old")
+
+
+def test_closed_session_takes_no_notes(session):
+    session.set_meta("sc", stage="closed")
+    with pytest.raises(ValidationError):
+        session.add_note("facilitator", "person", "佐藤さん")
+
+
+# -- a phone editing and withdrawing its own pending notes ------------------------------
 
 
 @pytest.fixture

@@ -1,0 +1,349 @@
+"""The map held in a session: nodes and ties, their checks, merging, importing, export records."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph.errors import Problem, ValidationError
+from graph.model import graph_records, validate
+from graph.vocabulary import NODE_KINDS, tie_allowed
+
+from .log import EventLog
+from .rows import apply_changes, nfc, reject_reserved, row_change, utc_now
+
+__all__ = ["GraphState"]
+
+
+class GraphState(EventLog):
+    """Nodes and ties of a session's map, each change one event (a base of :class:`Session`)."""
+
+    # -- nodes and ties ---------------------------------------------------------------------
+
+    def _node_row(
+        self,
+        node_id: str,
+        kind: Any,
+        label: Any,
+        status: Any,
+        attrs: Mapping[str, Any],
+        *,
+        note_id: str | None,
+        created: str,
+        actor: str,
+    ) -> dict:
+        reject_reserved(attrs, ("id",), f"node {node_id!r}")
+        record = {"id": node_id, "kind": kind, "label": nfc(label), "status": status}
+        problems, clean, _ = validate([{**record, **{k: nfc(v) for k, v in attrs.items()}}], [])
+        if problems:
+            raise ValidationError(problems)
+        _, data = clean[0]
+        return {
+            "id": node_id,
+            "kind": data.pop("kind"),
+            "label": data.pop("label"),
+            "attrs": {k: v for k, v in data.items() if k != "status"},
+            "status": data.get("status", "approved"),
+            "note_id": note_id,
+            "created": created,
+            "actor": str(actor),
+        }
+
+    def _tie_row(
+        self,
+        tie_id: str,
+        source: Any,
+        target: Any,
+        kind: Any,
+        status: Any,
+        attrs: Mapping[str, Any],
+        *,
+        created: str,
+        actor: str,
+    ) -> dict:
+        reject_reserved(attrs, ("id",), f"tie {tie_id!r}")
+        ends = [self._row("nodes", end) for end in dict.fromkeys((source, target))]
+        nodes = [{"id": n["id"], "kind": n["kind"], "label": n["label"]} for n in ends if n]
+        record = {"id": tie_id, "source": source, "target": target, "kind": kind}
+        problems, _, clean = validate(nodes, [{**record, "status": status, **attrs}])
+        if problems:
+            raise ValidationError(problems)
+        source, target, _, data = clean[0]
+        return {
+            "id": tie_id,
+            "source": source,
+            "target": target,
+            "kind": data.pop("kind"),
+            "attrs": {k: v for k, v in data.items() if k != "status"},
+            "status": data.get("status", "approved"),
+            "created": created,
+            "actor": str(actor),
+        }
+
+    def add_node(
+        self,
+        kind: str,
+        label: str,
+        actor: str,
+        status: str = "approved",
+        note_id: str | None = None,
+        **attrs: Any,
+    ) -> str:
+        """Add a node and return its new id (``n<seq>``).
+
+        ``kind``, ``label`` and ``attrs`` are checked with ``graph.model.validate``; a
+        ``ValidationError`` means nothing was written.
+        """
+        with self._transaction():
+            (node_id,) = self._new_ids("nodes", "n")
+            row = self._node_row(
+                node_id,
+                kind,
+                label,
+                status,
+                attrs,
+                note_id=note_id,
+                created=utc_now(),
+                actor=actor,
+            )
+            self._record(
+                actor, "add_node", [row_change("nodes", node_id, None, row)], node=node_id
+            )
+        return node_id
+
+    def update_node(self, node_id: str, actor: str, **changes: Any) -> None:
+        """Change a node's ``kind``, ``label``, ``status`` or attributes (``None`` removes one).
+
+        The node's ties must still be allowed after a change of kind.
+        """
+        with self._transaction():
+            before = self._need("nodes", node_id)
+            core, attrs = apply_changes(before, ("kind", "label", "status"), changes)
+            after = self._node_row(
+                node_id,
+                core["kind"],
+                core["label"],
+                core["status"],
+                attrs,
+                note_id=before["note_id"],
+                created=before["created"],
+                actor=before["actor"],
+            )
+            if after == before:
+                return
+            if after["kind"] != before["kind"]:
+                self._check_ties_of(after)
+            self._record(
+                actor, "update_node", [row_change("nodes", node_id, before, after)], node=node_id
+            )
+
+    def _check_ties_of(self, node: Mapping[str, Any]) -> None:
+        """Raise ``ValidationError`` if a tie of ``node`` no longer fits its kinds."""
+        ties = self._rows("ties", "source = ? OR target = ?", [node["id"], node["id"]])
+        others = {t["source"] for t in ties} | {t["target"] for t in ties}
+        others.discard(node["id"])
+        records = [{"id": node["id"], "kind": node["kind"], "label": node["label"]}]
+        for other in others:
+            row = self._need("nodes", other)
+            records.append({"id": row["id"], "kind": row["kind"], "label": row["label"]})
+        problems, _, _ = validate(
+            records,
+            [
+                {"id": t["id"], "source": t["source"], "target": t["target"], "kind": t["kind"]}
+                for t in ties
+            ],
+        )
+        if problems:
+            raise ValidationError(problems)
+
+    def add_tie(
+        self,
+        source: str,
+        target: str,
+        kind: str,
+        actor: str,
+        status: str = "approved",
+        **attrs: Any,
+    ) -> str:
+        """Add a tie ``source`` → ``target`` and return its new id (``t<seq>``).
+
+        Both nodes must exist and the kind must allow their kinds
+        (``graph.vocabulary.tie_allowed``); otherwise ``ValidationError`` and nothing written.
+        """
+        with self._transaction():
+            (tie_id,) = self._new_ids("ties", "t")
+            row = self._tie_row(
+                tie_id, source, target, kind, status, attrs, created=utc_now(), actor=actor
+            )
+            self._record(actor, "add_tie", [row_change("ties", tie_id, None, row)], tie=tie_id)
+        return tie_id
+
+    def update_tie(self, tie_id: str, actor: str, **changes: Any) -> None:
+        """Change a tie's ``source``, ``target``, ``kind``, ``status`` or attributes.
+
+        ``None`` removes an attribute; the result is validated like a new tie.
+        """
+        with self._transaction():
+            before = self._need("ties", tie_id)
+            core, attrs = apply_changes(before, ("source", "target", "kind", "status"), changes)
+            after = self._tie_row(
+                tie_id, **core, attrs=attrs, created=before["created"], actor=before["actor"]
+            )
+            if after != before:
+                self._record(
+                    actor, "update_tie", [row_change("ties", tie_id, before, after)], tie=tie_id
+                )
+
+    def merge_nodes(self, keep: str, drop: str, actor: str) -> None:
+        """Merge node ``drop`` into ``keep`` in one event.
+
+        The ties of ``drop`` move to ``keep``; a tie that would join ``keep`` to itself, or
+        repeat a tie ``keep`` already has (same ends and kind), is removed. Notes pointing at
+        ``drop`` point at ``keep``; attributes ``keep`` lacks are taken from ``drop``. Raises
+        ``ValidationError`` if a moved tie is not allowed for ``keep``'s kind.
+        """
+        with self._transaction():
+            if keep == drop:
+                raise ValidationError(
+                    Problem(
+                        f"node {keep!r}",
+                        "同じノードどうしは統合できません",
+                        "cannot merge a node with itself",
+                    )
+                )
+            keep_row = self._need("nodes", keep)
+            drop_row = self._need("nodes", drop)
+            kinds = {keep: keep_row["kind"]}
+            seen = {
+                (t["source"], t["target"], t["kind"])
+                for t in self._rows("ties", "source = ? OR target = ?", [keep, keep])
+            }
+            changes: list[dict] = []
+            problems: list[Problem] = []
+            for tie in self._rows("ties", "source = ? OR target = ?", [drop, drop]):
+                source = keep if tie["source"] == drop else tie["source"]
+                target = keep if tie["target"] == drop else tie["target"]
+                if source == target or (source, target, tie["kind"]) in seen:
+                    changes.append(row_change("ties", tie["id"], tie, None))
+                    continue
+                for end in (source, target):
+                    kinds.setdefault(end, self._need("nodes", end)["kind"])
+                if not tie_allowed(tie["kind"], kinds[source], kinds[target]):
+                    problems.append(
+                        Problem(
+                            f"tie {tie['id']!r}",
+                            f"統合すると {NODE_KINDS[kinds[source]].ja} から "
+                            f"{NODE_KINDS[kinds[target]].ja} へのつながりになり、結べません",
+                            f"after the merge a {tie['kind']} tie would run from "
+                            f"{kinds[source]} to {kinds[target]}",
+                        )
+                    )
+                    continue
+                seen.add((source, target, tie["kind"]))
+                changes.append(
+                    row_change("ties", tie["id"], tie, {**tie, "source": source, "target": target})
+                )
+            if problems:
+                raise ValidationError(problems)
+            for note in self._rows("notes", "node_id = ?", [drop]):
+                changes.append(
+                    row_change(
+                        "notes", note["id"], note, {**note, "node_id": keep, "updated": utc_now()}
+                    )
+                )
+            attrs = {**drop_row["attrs"], **keep_row["attrs"]}
+            if attrs != keep_row["attrs"]:
+                changes.append(row_change("nodes", keep, keep_row, {**keep_row, "attrs": attrs}))
+            changes.append(row_change("nodes", drop, drop_row, None))
+            self._record(actor, "merge_nodes", changes, keep=keep, drop=drop)
+
+    def import_graph(self, G: nx.Graph, actor: str) -> int:
+        """Add every node and tie of ``G`` in one event; return the event's seq.
+
+        Node ids and string tie keys are kept; ties with NetworkX's integer keys get new ids.
+        The whole graph is validated first and no id may exist already: otherwise
+        ``ValidationError`` naming every problem, and nothing is written.
+        """
+        if not G.is_multigraph() or not G.is_directed():
+            G = nx.MultiDiGraph(G)
+        nodes, ties = graph_records(G)
+        with self._transaction():
+            keyless = [t for t in ties if not isinstance(t["id"], str)]
+            taken = [t["id"] for t in ties if isinstance(t["id"], str)]
+            for tie, tie_id in zip(
+                keyless, self._new_ids("ties", "t", len(keyless), taken), strict=True
+            ):
+                tie["id"] = tie_id
+            problems, clean_nodes, clean_ties = validate(
+                [{k: nfc(v) for k, v in n.items()} for n in nodes], ties
+            )
+            for node_id, _ in clean_nodes:
+                if self._row("nodes", node_id) is not None:
+                    problems.append(
+                        Problem(
+                            f"node {node_id!r}",
+                            f"ID {node_id!r} はこのセッションにすでにあります",
+                            f"id {node_id!r} already exists in this session",
+                        )
+                    )
+            for _, _, tie_id, _ in clean_ties:
+                if self._row("ties", tie_id) is not None:
+                    problems.append(
+                        Problem(
+                            f"tie {tie_id!r}",
+                            f"ID {tie_id!r} はこのセッションにすでにあります",
+                            f"tie id {tie_id!r} already exists in this session",
+                        )
+                    )
+            if problems:
+                raise ValidationError(problems)
+            now, changes = utc_now(), []
+            for node_id, data in clean_nodes:
+                row = {
+                    "id": node_id,
+                    "kind": data.pop("kind"),
+                    "label": data.pop("label"),
+                    "attrs": {k: v for k, v in data.items() if k != "status"},
+                    "status": data.get("status", "approved"),
+                    "note_id": None,
+                    "created": now,
+                    "actor": str(actor),
+                }
+                changes.append(row_change("nodes", node_id, None, row))
+            for source, target, tie_id, data in clean_ties:
+                row = {
+                    "id": tie_id,
+                    "source": source,
+                    "target": target,
+                    "kind": data.pop("kind"),
+                    "attrs": {k: v for k, v in data.items() if k != "status"},
+                    "status": data.get("status", "approved"),
+                    "created": now,
+                    "actor": str(actor),
+                }
+                changes.append(row_change("ties", tie_id, None, row))
+            return self._record(
+                actor, "import", changes, nodes=len(clean_nodes), ties=len(clean_ties)
+            )
+
+    def log_export(
+        self, actor: str, fmt: str, real_names: bool, path: str | Path | None = None
+    ) -> int:
+        """Record that the graph was exported (DESIGN.md §6: every export is logged).
+
+        Appends an ``"export"`` event holding ``format``, ``real_names`` and ``path`` and no
+        row changes, so replay ignores it and :meth:`undo` steps over it (it is not in
+        :data:`UNDOABLE`). Returns the event's seq.
+        """
+        with self._transaction():
+            return self._record(
+                actor,
+                "export",
+                [],
+                format=str(fmt),
+                real_names=bool(real_names),
+                path=None if path is None else str(path),
+            )

@@ -1,0 +1,81 @@
+"""The schema of a session file: its tables, their keys, and the migrations that make them."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+__all__ = ["MIGRATIONS", "PRIMARY_KEYS", "JSON_COLUMNS"]
+
+#: The primary key of each table, and the columns that hold JSON.
+PRIMARY_KEYS = {
+    "meta": "key",
+    "participants": "token_hash",
+    "nodes": "id",
+    "ties": "id",
+    "notes": "id",
+}
+JSON_COLUMNS = {"meta": ("value",), "nodes": ("attrs",), "ties": ("attrs",), "notes": ("attrs",)}
+
+MIGRATIONS = Migrations("tsunagari")
+
+
+@MIGRATIONS()
+def m001_initial(db: Database) -> None:
+    """Session metadata, the event log and the current-state tables."""
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    # AUTOINCREMENT: a sequence number is never reused, so history replay can trust it.
+    db.execute(
+        "CREATE TABLE events ("
+        "seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, actor TEXT NOT NULL, "
+        "type TEXT NOT NULL, payload TEXT NOT NULL)"
+    )
+    db["nodes"].create(
+        {
+            "id": str,
+            "kind": str,
+            "label": str,
+            "attrs": str,
+            "status": str,
+            "note_id": str,
+            "created": str,
+            "actor": str,
+        },
+        pk="id",
+    )
+    db["ties"].create(
+        {
+            "id": str,
+            "source": str,
+            "target": str,
+            "kind": str,
+            "attrs": str,
+            "status": str,
+            "created": str,
+            "actor": str,
+        },
+        pk="id",
+    )
+    db["notes"].create(
+        {
+            "id": str,
+            "participant": str,
+            "kind": str,
+            "text": str,
+            "attrs": str,
+            "status": str,
+            "node_id": str,
+            "created": str,
+            "updated": str,
+        },
+        pk="id",
+    )
+    db["participants"].create({"token_hash": str, "nickname": str, "joined": str}, pk="token_hash")
+
+
+@MIGRATIONS()
+def m002_indexes(db: Database) -> None:
+    """Indexes for the ties of a node, notes by status and events by type."""
+    db["ties"].create_index(["source"])
+    db["ties"].create_index(["target"])
+    db["notes"].create_index(["status"])
+    db["events"].create_index(["type"])
