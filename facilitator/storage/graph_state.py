@@ -12,13 +12,13 @@ from graph.errors import Problem, ValidationError
 from graph.model import graph_records, validate
 from graph.vocabulary import NODE_KINDS, tie_allowed
 
-from .log import EventLog
+from .keys import ClientKeys, clean_client_key
 from .rows import apply_changes, nfc, reject_reserved, row_change, utc_now
 
 __all__ = ["GraphState"]
 
 
-class GraphState(EventLog):
+class GraphState(ClientKeys):
     """Nodes and ties of a session's map, each change one event (a base of :class:`Session`)."""
 
     # -- nodes and ties ---------------------------------------------------------------------
@@ -166,19 +166,28 @@ class GraphState(EventLog):
         kind: str,
         actor: str,
         status: str = "approved",
+        client_key: str | None = None,
         **attrs: Any,
     ) -> str:
         """Add a tie ``source`` → ``target`` and return its new id (``t<seq>``).
 
         Both nodes must exist and the kind must allow their kinds
         (``graph.vocabulary.tie_allowed``); otherwise ``ValidationError`` and nothing written.
+        With ``client_key`` (an idempotency key of ``actor``'s), a repeat returns the id of
+        the tie that key made and writes nothing.
         """
+        client_key = clean_client_key(client_key)
         with self._transaction():
+            if (made := self.keyed("ties", actor, client_key)) is not None:
+                return made
             (tie_id,) = self._new_ids("ties", "t")
             row = self._tie_row(
                 tie_id, source, target, kind, status, attrs, created=utc_now(), actor=actor
             )
-            self._record(actor, "add_tie", [row_change("ties", tie_id, None, row)], tie=tie_id)
+            changes = [row_change("ties", tie_id, None, row)]
+            if client_key is not None:
+                changes.append(self._key_change("ties", actor, client_key, tie_id))
+            self._record(actor, "add_tie", changes, tie=tie_id)
         return tie_id
 
     def update_tie(self, tie_id: str, actor: str, **changes: Any) -> None:

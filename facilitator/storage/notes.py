@@ -10,6 +10,7 @@ from graph.errors import NotFound, Problem, ValidationError
 from graph.model import validate
 
 from .graph_state import GraphState
+from .keys import clean_client_key
 from .meta import Metadata
 from .rows import clean_text, hash_token, nfc, reject_reserved, row_change, utc_now
 
@@ -62,7 +63,14 @@ class NoteWorkflow(GraphState, Metadata):
         where = {column: value for column, value in where.items() if value is not None}
         return self._rows("notes", " AND ".join(f"{c} = ?" for c in where), where.values())
 
-    def add_note(self, participant: str, kind: str, text: str, **attrs: Any) -> dict:
+    def add_note(
+        self,
+        participant: str,
+        kind: str,
+        text: str,
+        client_key: str | None = None,
+        **attrs: Any,
+    ) -> dict:
         """Post a sticky note and return it.
 
         ``participant`` is the id from :meth:`participant` (or a name such as
@@ -70,7 +78,14 @@ class NoteWorkflow(GraphState, Metadata):
         :data:`MAX_NOTE` characters; ``kind`` is a node kind and ``attrs`` are node attributes.
         Refused once the session is closed. With ``auto_approve`` on, the note's node is
         created in the same event.
+
+        ``client_key`` is the phone's idempotency key for this note: a repeat of a key this
+        participant already used returns the note it made (as it is now) and writes nothing,
+        so a retry after a lost answer never makes a second note.
         """
+        client_key = clean_client_key(client_key)
+        if client_key is not None and (made := self._keyed_note(participant, client_key)):
+            return made
         text = clean_text(text, "text", MAX_NOTE)
         reject_reserved(attrs, ("id", "status"), "note")
         problems, clean, _ = validate(
@@ -89,6 +104,8 @@ class NoteWorkflow(GraphState, Metadata):
         data = clean[0][1]
         kind, attrs = data.pop("kind"), {k: v for k, v in data.items() if k != "label"}
         with self._transaction():
+            if client_key is not None and (made := self._keyed_note(participant, client_key)):
+                return made  # the same key raced in on another connection
             meta = self.meta()
             if meta.get("closed") or meta.get("stage") == "closed":
                 raise ValidationError(
@@ -111,8 +128,18 @@ class NoteWorkflow(GraphState, Metadata):
             if meta.get("auto_approve"):
                 note, more = self._approval(note, str(participant), None, {})
                 changes = [row_change("notes", note_id, None, note), *more[1:]]
+            if client_key is not None:
+                changes.append(self._key_change("notes", participant, client_key, note_id))
             self._record(str(participant), "add_note", changes, note=note_id)
         return note
+
+    def _keyed_note(self, participant: str, client_key: str) -> dict | None:
+        """The note ``participant``'s key made, as it is now (``status`` ``"withdrawn"`` and
+        no text once the phone took it back)."""
+        note_id = self.keyed("notes", participant, client_key)
+        if note_id is None:
+            return None
+        return self.note(note_id) or {"id": note_id, "status": "withdrawn", "node_id": None}
 
     def _approval(
         self, note: dict, actor: str, label: str | None, attrs: Mapping[str, Any]

@@ -13,6 +13,7 @@ PRIMARY_KEYS = {
     "nodes": "id",
     "ties": "id",
     "notes": "id",
+    "client_keys": "id",
 }
 JSON_COLUMNS = {"meta": ("value",), "nodes": ("attrs",), "ties": ("attrs",), "notes": ("attrs",)}
 
@@ -79,3 +80,9 @@ def m002_indexes(db: Database) -> None:
     db["ties"].create_index(["target"])
     db["notes"].create_index(["status"])
     db["events"].create_index(["type"])
+
+
+@MIGRATIONS()
+def m003_client_keys(db: Database) -> None:
+    """Idempotency keys: the note or tie that each caller's key made (storage/keys.py)."""
+    db["client_keys"].create({"id": str, "row_table": str, "row_id": str}, pk="id")
