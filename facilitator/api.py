@@ -30,7 +30,7 @@ from . import auth, web
 from .errors import error_response
 from .storage import Session
 
-__all__ = ["bp", "FACILITATOR", "NOTE_ATTRIBUTES", "TIE_ATTRIBUTE_NAMES"]
+__all__ = ["bp", "FACILITATOR", "IDEMPOTENCY_HEADER", "NOTE_ATTRIBUTES", "TIE_ATTRIBUTE_NAMES"]
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Bearer calls cannot be forged cross-site; cookie calls are checked by hand in _check_csrf().
@@ -40,6 +40,8 @@ auth.csrf.exempt(bp)
 FACILITATOR = "facilitator"
 #: Attributes a note (or an approval) may carry; ``status`` is the facilitator's to set.
 NOTE_ATTRIBUTES = frozenset(NODE_ATTRIBUTES) - {"status"}
+#: The header of a retry-safe call: the same key from the same caller answers the original.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 #: Attributes a tie may carry besides ``source``, ``target`` and ``kind``.
 TIE_ATTRIBUTE_NAMES = frozenset(TIE_ATTRIBUTES) - {"status"}
 
@@ -228,18 +230,27 @@ def join():
 def add_note(session_id: str):
     """Post a note ``{"kind", "text", attributes…}``: 201 ``{"id", "status", "node", "seq"}``.
 
-    A participant of the session or the facilitator; not once the session is closed.
+    A participant of the session or the facilitator; not once the session is closed. With an
+    ``Idempotency-Key`` header, a repeat of a key the caller already used answers 200 with
+    the note that key made (as it is now) and stores nothing.
     """
     session = web.open_session(session_id)
     participant = _caller(session)
+    actor = FACILITATOR if participant is None else participant["id"]
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if (made := session.keyed_note(actor, key)) is not None:
+        return _note_answer(session, made, 200)
     _refuse_closed(session.meta())
     fields, attrs = _split(_body(), ("kind", "text"), NOTE_ATTRIBUTES)
-    actor = FACILITATOR if participant is None else participant["id"]
-    note = session.add_note(actor, fields["kind"], fields["text"], **attrs)
-    # The log's newest seq once the note is in: a live stream at or past it shows the note.
-    seq = session.last_seq()
+    note = session.add_note(actor, fields["kind"], fields["text"], client_key=key, **attrs)
     web.changed(session_id)
-    return jsonify(id=note["id"], status=note["status"], node=note["node_id"], seq=seq), 201
+    return _note_answer(session, note, 201)
+
+
+def _note_answer(session: Session, note: dict, status: int):
+    # seq: the log's newest once the note is in; a live stream at or past it shows the note.
+    body = {"id": note["id"], "status": note["status"], "node": note["node_id"]}
+    return jsonify(**body, seq=session.last_seq()), status
 
 
 @bp.post("/sessions/<session_id>/ties")
@@ -247,10 +258,15 @@ def add_tie(session_id: str):
     """Add a tie ``{"source", "target", "kind", attributes…}``: 201 ``{"id", "status"}``.
 
     The facilitator's ties are approved. A participant may add ties in the ``ties`` stage;
-    they wait for approval unless the session approves automatically.
+    they wait for approval unless the session approves automatically. A repeated
+    ``Idempotency-Key`` answers 200 with the tie that key made.
     """
     session = web.open_session(session_id)
     participant = _caller(session)
+    actor = FACILITATOR if participant is None else participant["id"]
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if (made := session.keyed_tie(actor, key)) is not None:
+        return jsonify(id=made["id"], status=made["status"]), 200
     meta = session.meta()
     if participant is not None:
         _refuse_closed(meta)
@@ -259,12 +275,18 @@ def add_tie(session_id: str):
                 403, "stage", _("Ties can be added once the facilitator starts the ties stage.")
             )
     fields, attrs = _split(_body(), ("source", "target", "kind"), TIE_ATTRIBUTE_NAMES)
-    if participant is None:
-        actor, status = FACILITATOR, "approved"
+    if participant is None or meta.get("auto_approve"):
+        status = "approved"
     else:
-        actor, status = participant["id"], "approved" if meta.get("auto_approve") else "pending"
+        status = "pending"
     tie_id = session.add_tie(
-        fields["source"], fields["target"], fields["kind"], actor, status=status, **attrs
+        fields["source"],
+        fields["target"],
+        fields["kind"],
+        actor,
+        status=status,
+        client_key=key,
+        **attrs,
     )
     web.changed(session_id)
     return jsonify(id=tie_id, status=status), 201

@@ -65,6 +65,30 @@ class ClientKeys(EventLog):
         row = self._row("client_keys", self._key_id(table, str(actor), key))
         return None if row is None else row["row_id"]
 
+    def keyed_note(self, actor: str, key: str | None) -> dict | None:
+        """The note ``actor``'s ``key`` made, as it is now (``None``: no such key).
+
+        A note the phone has taken back since comes as ``{"id", "status": "withdrawn"}``.
+        """
+        note_id = self.keyed("notes", actor, key)
+        if note_id is None:
+            return None
+        return self._row("notes", note_id) or {
+            "id": note_id,
+            "status": "withdrawn",
+            "node_id": None,
+        }
+
+    def keyed_tie(self, actor: str, key: str | None) -> dict | None:
+        """The tie ``actor``'s ``key`` made, as it is now (``None``: no such key).
+
+        A tie removed since comes as ``{"id", "status": "removed"}``.
+        """
+        tie_id = self.keyed("ties", actor, key)
+        if tie_id is None:
+            return None
+        return self._row("ties", tie_id) or {"id": tie_id, "status": "removed"}
+
     def _key_change(self, table: str, actor: str, key: str, row_id: str) -> dict:
         """The row change that spends ``key`` on ``row_id`` (part of the row's own event)."""
         key_id = self._key_id(table, str(actor), key)

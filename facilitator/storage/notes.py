@@ -84,7 +84,7 @@ class NoteWorkflow(GraphState, Metadata):
         so a retry after a lost answer never makes a second note.
         """
         client_key = clean_client_key(client_key)
-        if client_key is not None and (made := self._keyed_note(participant, client_key)):
+        if client_key is not None and (made := self.keyed_note(participant, client_key)):
             return made
         text = clean_text(text, "text", MAX_NOTE)
         reject_reserved(attrs, ("id", "status"), "note")
@@ -104,7 +104,7 @@ class NoteWorkflow(GraphState, Metadata):
         data = clean[0][1]
         kind, attrs = data.pop("kind"), {k: v for k, v in data.items() if k != "label"}
         with self._transaction():
-            if client_key is not None and (made := self._keyed_note(participant, client_key)):
+            if client_key is not None and (made := self.keyed_note(participant, client_key)):
                 return made  # the same key raced in on another connection
             meta = self.meta()
             if meta.get("closed") or meta.get("stage") == "closed":
@@ -132,14 +132,6 @@ class NoteWorkflow(GraphState, Metadata):
                 changes.append(self._key_change("notes", participant, client_key, note_id))
             self._record(str(participant), "add_note", changes, note=note_id)
         return note
-
-    def _keyed_note(self, participant: str, client_key: str) -> dict | None:
-        """The note ``participant``'s key made, as it is now (``status`` ``"withdrawn"`` and
-        no text once the phone took it back)."""
-        note_id = self.keyed("notes", participant, client_key)
-        if note_id is None:
-            return None
-        return self.note(note_id) or {"id": note_id, "status": "withdrawn", "node_id": None}
 
     def _approval(
         self, note: dict, actor: str, label: str | None, attrs: Mapping[str, Any]
