@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import re
+import hashlib
+import json
+import secrets
 import unicodedata
 
 from flask import (
     Blueprint,
     abort,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -16,7 +19,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from graph.errors import NotFound, ValidationError
 from graph.model import is_active
@@ -26,6 +28,17 @@ from graph.vocabulary import NODE_KINDS, TIE_KINDS, tie_allowed
 
 from . import web
 from .auth import current_participant, join_limiter, participant_cookie
+from .phone_words import (
+    ALL_ATTRIBUTES,
+    DIAGNOSIS_WORDS,
+    KIND_ATTRIBUTES,
+    KIND_EXAMPLES,
+    PHONE_TIE_KINDS,
+    PRIVATE_KINDS,
+    choices,
+    diagnosis_words,
+    status_labels,
+)
 from .storage import MAX_NICKNAME, MAX_NOTE
 
 __all__ = [
@@ -43,110 +56,6 @@ bp = Blueprint("participant", __name__)
 #: How long a phone stays joined (a workshop is an afternoon).
 COOKIE_MAX_AGE = 24 * 3600
 SEARCH_LIMIT = 10
-
-#: Diagnosis words that do not belong on a sticky note about a neighbour (DESIGN.md §6).
-#: 病 alone is checked too, but not in 病院/病棟/病室 (a place, not a diagnosis).
-DIAGNOSIS_WORDS = (
-    "認知症",
-    "アルツハイマー",
-    "がん",
-    "癌",
-    "障害",
-    "障がい",
-    "麻痺",
-    "うつ",
-    "鬱",
-    "統合失調",
-    "糖尿病",
-    "脳梗塞",
-    "脳卒中",
-    "パーキンソン",
-    "透析",
-    "病",
-)
-_DIAGNOSIS_RE = re.compile(
-    "|".join(re.escape(w) if w != "病" else "病(?![院棟室])" for w in DIAGNOSIS_WORDS)
-)
-#: The kinds whose notes describe a particular person, so the diagnosis check applies.
-_PRIVATE_KINDS = ("person", "household", "need")
-
-#: Treasure-hunt prompts under each kind button (the six ABCD asset categories).
-KIND_EXAMPLES = {
-    "person": (
-        _l("Tanaka-san who brings vegetables from her field"),
-        _l("Someone good at shogi"),
-        _l("The neighbour who clears snow early"),
-    ),
-    "household": (_l("The Sato home, living alone"), _l("The elderly couple up the hill")),
-    "group": (_l("Kurinoki salon"), _l("Seniors' club"), _l("Neighbourhood association")),
-    "place": (_l("Welfare hall"), _l("Mobile shop stop"), _l("The shrine grounds")),
-    "institution": (_l("Community support centre"), _l("Post office"), _l("Clinic")),
-    "activity": (_l("Morning radio exercises"), _l("Snow-clearing team"), _l("Tea club")),
-    "story": (_l("Lion dance at the autumn festival"), _l("When this was a coal town")),
-    "need": (_l("Taking out the rubbish is hard"), _l("No way to get to the clinic")),
-    "idea": (_l("A snow-clearing rota"), _l("Rides to the salon")),
-}
-
-#: The optional attributes a phone may send with each kind; anything else is ignored.
-KIND_ATTRIBUTES = {
-    "person": ("age_band",),
-    "household": ("lives_alone",),
-    "need": ("category",),
-    "activity": ("category", "season"),
-}
-_ALL_ATTRIBUTES = ("age_band", "lives_alone", "category", "season")
-
-#: The tie kinds a phone can choose ("who helps whom"), in button order.
-PHONE_TIE_KINDS = ("watch", "snow", "ride", "errand", "share", "talk", "member", "role", "kin")
-
-
-def _choices():
-    """Labels of the attribute values offered on the phone, in the user's language."""
-    return {
-        "age_band": (
-            ("under-65", _("Under 65")),
-            ("65-74", _("65 to 74")),
-            ("75-84", _("75 to 84")),
-            ("85+", _("85 or older")),
-        ),
-        "category": (
-            ("watch", _("Watching over")),
-            ("snow", _("Snow clearing")),
-            ("ride", _("Rides")),
-            ("errand", _("Shopping and rubbish")),
-            ("share", _("Sharing food")),
-            ("talk", _("Someone to talk to")),
-            ("other", _("Other help")),
-        ),
-        "season": (
-            ("all_year", _("All year")),
-            ("winter_only", _("Winter only")),
-            ("not_in_winter", _("Not in winter")),
-        ),
-    }
-
-
-def _status_labels():
-    return {
-        "pending": _("Waiting for the facilitator"),
-        "approved": _("On the map"),
-        "merged": _("On the map"),
-        "hidden": _("Not shown"),
-    }
-
-
-def diagnosis_words(text: str) -> list[str]:
-    """The diagnosis words in ``text``, in order of appearance, without repeats.
-
-    >>> diagnosis_words("母が認知症で、ゴミ出しが大変")
-    ['認知症']
-    >>> diagnosis_words("病院へ行く足がない")
-    []
-    >>> diagnosis_words("糖尿病")
-    ['糖尿病']
-    """
-    text = unicodedata.normalize("NFKC", text or "")
-    return list(dict.fromkeys(m.group(0) for m in _DIAGNOSIS_RE.finditer(text)))
 
 
 def public_name(label: str, attrs: dict) -> str | None:
@@ -219,6 +128,32 @@ def _attrs_from(form, kind: str) -> dict:
     return attrs
 
 
+def _new_key() -> str:
+    """A fresh idempotency key for a form (the page's script keeps its own with the draft)."""
+    return secrets.token_hex(16)
+
+
+def _shown_names(session) -> dict:
+    """node → the name the room may see (graph.privacy), for every approved node."""
+    G = web.session_graph(session)
+    return {node: shared_label(data) for node, data in G.nodes(data=True) if is_active(data)}
+
+
+def _my_ties(session, participant) -> list[dict]:
+    """The ties this phone sent, newest first, with the names the room sees at both ends."""
+    names = _shown_names(session)
+    return [
+        {
+            "id": tie["id"],
+            "source": names.get(tie["source"], "—"),
+            "target": names.get(tie["target"], "—"),
+            "kind": tie["kind"],
+            "status": tie["status"],
+        }
+        for tie in reversed(session.ties_by(participant["id"]))
+    ]
+
+
 def _phone_context(session, participant, **extra) -> dict:
     meta = session.meta()
     context = {
@@ -226,11 +161,14 @@ def _phone_context(session, participant, **extra) -> dict:
         "meta": meta,
         "stage": meta.get("stage"),
         "closed": _is_closed(meta),
+        "phase": "closed" if _is_closed(meta) else meta.get("stage"),
         "participant": participant,
         "mine": session.notes(participant=participant["id"]),
-        "choices": _choices(),
-        "status_labels": _status_labels(),
+        "my_ties": _my_ties(session, participant),
+        "choices": choices(),
+        "status_labels": status_labels(),
         "examples": KIND_EXAMPLES,
+        "kind_icons": web.KIND_ICONS,
         "kind_attributes": KIND_ATTRIBUTES,
         "phone_tie_kinds": PHONE_TIE_KINDS,
         "max_note": MAX_NOTE,
@@ -238,6 +176,8 @@ def _phone_context(session, participant, **extra) -> dict:
         "tie_form": {},
         "edit_errors": {},
         "names": {},
+        "note_key": _new_key(),
+        "tie_key": _new_key(),
     }
     context.update(extra)
     return context
@@ -338,39 +278,48 @@ def phone(session_id: str):
 
 @bp.post("/s/<session_id>/notes")
 def add_note(session_id: str):
-    """Post a sticky note (pending unless the session approves automatically)."""
+    """Post a sticky note (pending unless the session approves automatically).
+
+    The form carries an idempotency key (``idempotency_key``): a repeat of a key this phone
+    already used (a retry after a lost answer, a double tap) is answered as sent, once.
+    """
     session, participant = _phone(session_id)
-    meta = session.meta()
-    _require_stage(meta, "notes", "ties")
     form = request.form
-    kind = form.get("kind", "")
-    text = form.get("text", "")
-    typed = {"kind": kind, "text": text, **{k: form.get(k, "") for k in _ALL_ATTRIBUTES}}
+    kind, text, key = form.get("kind", ""), form.get("text", ""), form.get("idempotency_key")
+    typed = {"kind": kind, "text": text, **{k: form.get(k, "") for k in ALL_ATTRIBUTES}}
 
     def again(**errors):
-        context = _phone_context(session, participant, form=typed, **errors)
+        context = _phone_context(session, participant, form=typed, note_key=key, **errors)
         return web.render("participant/_note_form.html", "participant/phone.html", 422, **context)
 
-    if kind not in NODE_KINDS:
-        return again(kind_error=_("Please choose what kind of note this is."))
-    if not text.strip():
-        return again(text_error=_("Please write a few words."))
-    if len(text.strip()) > MAX_NOTE:
-        return again(
-            text_error=_(
-                "Please keep it to %(max)s characters (now %(n)s).",
-                max=MAX_NOTE,
-                n=len(text.strip()),
-            )
-        )
-    words = diagnosis_words(text) if kind in _PRIVATE_KINDS else []
-    if words and not form.get("send_anyway"):
-        return again(diagnosis=words)
     try:
-        session.add_note(participant["id"], kind, text, **_attrs_from(form, kind))
+        sent = session.keyed_note(participant["id"], key)
     except ValidationError as e:
         return again(text_error=web.problem_text(e))
-    web.changed(session_id)
+    if sent is None:
+        _require_stage(session.meta(), "notes", "ties")
+        if kind not in NODE_KINDS:
+            return again(kind_error=_("Please choose what kind of note this is."))
+        if not text.strip():
+            return again(text_error=_("Please write a few words."))
+        if len(text.strip()) > MAX_NOTE:
+            return again(
+                text_error=_(
+                    "Please keep it to %(max)s characters (now %(n)s).",
+                    max=MAX_NOTE,
+                    n=len(text.strip()),
+                )
+            )
+        words = diagnosis_words(text) if kind in PRIVATE_KINDS else []
+        if words and not form.get("send_anyway"):
+            return again(diagnosis=words)
+        try:
+            session.add_note(
+                participant["id"], kind, text, client_key=key, **_attrs_from(form, kind)
+            )
+        except ValidationError as e:
+            return again(text_error=web.problem_text(e))
+        web.changed(session_id)
     context = _phone_context(session, participant, form={"kind": kind}, oob=True)
     return _after_post(
         session_id,
@@ -385,7 +334,7 @@ def check(session_id: str):
     """The live diagnosis hint while typing (an empty answer when all is well)."""
     _phone(session_id)
     kind = request.form.get("kind", "")
-    words = diagnosis_words(request.form.get("text", "")) if kind in _PRIVATE_KINDS else []
+    words = diagnosis_words(request.form.get("text", "")) if kind in PRIVATE_KINDS else []
     return web.render(
         "participant/_diagnosis_hint.html",
         "participant/diagnosis_hint.html",
@@ -402,9 +351,34 @@ def mine(session_id: str):
     """This phone's notes with their status; also tells a waiting phone that the stage moved."""
     session, participant = _phone(session_id)
     context = _phone_context(session, participant)
-    # The phone polls this; when the facilitator moves the stage, the tie section follows.
-    context["stage_changed"] = request.args.get("stage") not in (None, context["stage"])
+    # The phone asks with the phase it shows; when the facilitator moved the stage, the
+    # sections that depend on it follow (the note form only when it was closed before).
+    shown = request.args.get("stage")
+    context["stage_changed"] = shown not in (None, context["phase"])
+    context["reopened"] = shown == "closed" and not context["closed"]
     return web.render("participant/_mine_poll.html", "participant/mine.html", **context)
+
+
+@bp.get("/s/<session_id>/poll")
+def poll(session_id: str):
+    """What a phone checks every 2 s: ``{"phase", "mine"}``, the stage (``closed`` once the
+    session ended) and a fingerprint of the phone's notes and ties.
+
+    Cheap and conditional: the answer carries an ETag, and a phone sending it back in
+    ``If-None-Match`` gets 304 and no body while nothing changed.
+    """
+    session, participant = _phone(session_id)
+    meta = session.meta()
+    mine = [(n["id"], n["status"]) for n in session.notes(participant=participant["id"])]
+    mine += [(t["id"], t["status"]) for t in session.ties_by(participant["id"])]
+    state = {
+        "phase": "closed" if _is_closed(meta) else meta.get("stage"),
+        "mine": hashlib.sha256(json.dumps(mine).encode()).hexdigest()[:16],
+    }
+    response = jsonify(state)
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:20])
+    response.headers["Cache-Control"] = "no-cache, private"
+    return response.make_conditional(request)
 
 
 @bp.post("/s/<session_id>/notes/<note_id>")
@@ -418,13 +392,13 @@ def edit_note(session_id: str, note_id: str):
     form = request.form
     kind = form.get("kind", note["kind"])
     text = form.get("text", "")
-    words = diagnosis_words(text) if kind in _PRIVATE_KINDS else []
+    words = diagnosis_words(text) if kind in PRIVATE_KINDS else []
     error = None
     if words and not form.get("send_anyway"):
         error = {"text": text, "diagnosis": words}
     else:
         changes = {
-            name: None for name in _ALL_ATTRIBUTES if name not in KIND_ATTRIBUTES.get(kind, ())
+            name: None for name in ALL_ATTRIBUTES if name not in KIND_ATTRIBUTES.get(kind, ())
         }
         try:
             session.update_note(
@@ -463,14 +437,14 @@ def delete_note(session_id: str, note_id: str):
 
 
 def _offered_nodes(session) -> list[tuple[str, str, str, str]]:
-    """``(id, shown name, kind, label)`` of every approved node a phone may pick."""
+    """``(id, shown name, kind, label)`` of every approved node a phone may pick; the shown
+    name is the one the room sees on the projector and the wall."""
+    G = web.session_graph(session)
+    room = _shown_names(session)
     offered = []
-    for node, data in web.session_graph(session).nodes(data=True):
-        if not is_active(data):
-            continue
-        name = public_name(data.get("label", ""), data)
-        if name is not None:
-            offered.append((node, name, data.get("kind", ""), data.get("label", "")))
+    for node, data in G.nodes(data=True):
+        if is_active(data) and offered_on_phones(data):
+            offered.append((node, room[node], data.get("kind", ""), data.get("label", "")))
     return offered
 
 
@@ -496,18 +470,21 @@ def search(session_id: str):
         field=field,
         query=query,
         session_id=session_id,
+        kind_icons=web.KIND_ICONS,
     )
 
 
 @bp.post("/s/<session_id>/ties")
 def add_tie(session_id: str):
-    """Say who helps whom: a tie between two approved names (pending unless auto-approve)."""
+    """Say who helps whom: a tie between two approved names (pending unless auto-approve).
+
+    Like a note, the form carries an idempotency key: a repeat is answered as sent, once.
+    """
     session, participant = _phone(session_id)
-    meta = session.meta()
-    _require_stage(meta, "ties")
     form = request.form
     source, target = form.get("source", ""), form.get("target", "")
     kind, season = form.get("kind", ""), form.get("season", "").strip()
+    key = form.get("idempotency_key")
     names = {node: (name, k) for node, name, k, _label in _offered_nodes(session)}
     typed = {
         "source": source if source in names else "",
@@ -518,41 +495,62 @@ def add_tie(session_id: str):
 
     def again(message):
         context = _phone_context(
-            session, participant, tie_form=typed, names=names, tie_error=message
+            session, participant, tie_form=typed, names=names, tie_error=message, tie_key=key
         )
         return web.render("participant/_tie_form.html", "participant/phone.html", 422, **context)
 
-    if source not in names or target not in names:
-        return again(_("Please choose both names from the list."))
-    if source == target:
-        return again(_("Please choose two different names."))
-    if kind not in PHONE_TIE_KINDS:
-        return again(_("Please choose what kind of help it is."))
-    if not tie_allowed(kind, names[source][1], names[target][1]):
-        lang = web.lang()
-        label = TIE_KINDS[kind].ja if lang == "ja" else TIE_KINDS[kind].en
-        src, dst = (
-            (NODE_KINDS[names[end][1]].ja if lang == "ja" else NODE_KINDS[names[end][1]].en)
-            for end in (source, target)
-        )
-        return again(
-            _(
-                "“%(tie)s” cannot go from a %(source)s to a %(target)s.",
-                tie=label,
-                source=src,
-                target=dst,
-            )
-        )
-    attrs = {"season": season} if season else {}
-    status = "approved" if meta.get("auto_approve") else "pending"
     try:
-        session.add_tie(source, target, kind, actor=participant["id"], status=status, **attrs)
+        sent = session.keyed_tie(participant["id"], key)
     except ValidationError as e:
         return again(web.problem_text(e))
-    web.changed(session_id)
+    if sent is None:
+        meta = session.meta()
+        _require_stage(meta, "ties")
+        problem = _tie_problem(source, target, kind, names)
+        if problem:
+            return again(problem)
+        attrs = {"season": season} if season else {}
+        status = "approved" if meta.get("auto_approve") else "pending"
+        try:
+            session.add_tie(
+                source,
+                target,
+                kind,
+                actor=participant["id"],
+                status=status,
+                client_key=key,
+                **attrs,
+            )
+        except ValidationError as e:
+            return again(web.problem_text(e))
+        web.changed(session_id)
     return _after_post(
         session_id,
         _("Sent. The facilitator will check it."),
-        "participant/_tie_form.html",
-        **_phone_context(session, participant, names=names),
+        "participant/_tie_sent.html",
+        **_phone_context(session, participant, names=names, oob=True),
+    )
+
+
+def _tie_problem(source: str, target: str, kind: str, names: dict) -> str | None:
+    """Why the tie a phone chose cannot be sent, in the phone's language (``None``: it can)."""
+    if source not in names or target not in names:
+        return _("Please choose both names from the list.")
+    if source == target:
+        return _("Please choose two different names.")
+    if kind not in PHONE_TIE_KINDS:
+        return _("Please choose what kind of help it is.")
+    if tie_allowed(kind, names[source][1], names[target][1]):
+        return None
+    lang = web.lang()
+    label = TIE_KINDS[kind].ja if lang == "ja" else TIE_KINDS[kind].en
+    src, dst = (
+        (NODE_KINDS[names[end][1]].ja if lang == "ja" else NODE_KINDS[names[end][1]].en)
+        for end in (source, target)
+    )
+    return _(
+        "“%(tie)s” cannot go from a %(source)s to a %(target)s.",
+        tie=label,
+        source=src,
+        target=dst,
     )

@@ -63,6 +63,10 @@ class NoteWorkflow(GraphState, Metadata):
         where = {column: value for column, value in where.items() if value is not None}
         return self._rows("notes", " AND ".join(f"{c} = ?" for c in where), where.values())
 
+    def ties_by(self, actor: str) -> list[dict]:
+        """The ties ``actor`` (a participant id) added that are still there, oldest first."""
+        return self._rows("ties", "actor = ?", [str(actor)])
+
     def add_note(
         self,
         participant: str,

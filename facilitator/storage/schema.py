@@ -84,5 +84,8 @@ def m002_indexes(db: Database) -> None:
 
 @MIGRATIONS()
 def m003_client_keys(db: Database) -> None:
-    """Idempotency keys: the note or tie that each caller's key made (storage/keys.py)."""
+    """Idempotency keys (storage/keys.py), and indexes for a phone's own notes and ties."""
     db["client_keys"].create({"id": str, "row_table": str, "row_id": str}, pk="id")
+    # A phone's page asks for its own notes and ties every few seconds.
+    db["notes"].create_index(["participant"])
+    db["ties"].create_index(["actor"])
