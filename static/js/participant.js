@@ -515,10 +515,16 @@
     window.setInterval(poll, POLL_MS);
     document.addEventListener("visibilitychange", function () { if (!document.hidden) poll(); });
     poll();
+    phone.dataset.ready = "1"; // for the browser tests: the page's script has taken over
   }
 
-  // --- "My notes" is not replaced while someone is changing a note ---------------------------
+  // --- No request without a signal; "my notes" is not replaced while a note is changed -----
   document.addEventListener("htmx:beforeRequest", function (event) {
+    // Without a signal a hint or a search cannot come back; the toast already says why.
+    if (!navigator.onLine) {
+      event.preventDefault();
+      return;
+    }
     const elt = event.detail.elt;
     if (!elt || elt.id !== "mine" || event.detail.requestConfig.verb !== "get") return;
     if (mineIsBusy()) event.preventDefault();

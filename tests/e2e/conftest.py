@@ -140,7 +140,8 @@ def watch():
 
 @pytest.fixture
 def context(browser, server, watch):
-    """A factory: ``context("phone")`` or ``context("laptop")`` gives a fresh browser context.
+    """A factory: ``context("phone")`` or ``context("laptop")`` gives a fresh browser context
+    (keyword arguments override its options, say ``viewport``).
 
     Requests to any host but the server are aborted and recorded; JavaScript errors and
     console errors of every page are recorded; both fail the test at teardown.
@@ -165,8 +166,8 @@ def context(browser, server, watch):
         page.on("pageerror", lambda error: watch.errors.append(str(error)))
         page.on("console", on_console)
 
-    def make(kind: str = "phone"):
-        options = PHONE if kind == "phone" else LAPTOP
+    def make(kind: str = "phone", **overrides):
+        options = (PHONE if kind == "phone" else LAPTOP) | overrides
         ctx = browser.new_context(base_url=server.base_url, **options)
         ctx.set_default_timeout(5000)
         ctx.route("**/*", guard)
