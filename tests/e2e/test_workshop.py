@@ -52,13 +52,18 @@ def _join(page, code: str, nickname: str) -> None:
     page.locator("#join-form input[name=code]").fill(code)
     page.locator("#join-form input[name=nickname]").fill(nickname)
     page.locator("#join-form [type=submit]").click()
-    page.locator("#note-form").wait_for()
+    page.locator("#phone[data-ready]").wait_for(state="attached")  # the page's script runs
     assert re.search(r"/s/[^/?#]+$", page.url), page.url
 
 
 def _mark_stale(page, selector: str) -> None:
     """Mark the element so the one htmx swaps in after a post can be told apart."""
     page.locator(selector).evaluate("el => el.setAttribute('data-stale', '1')")
+
+
+def _clear_toast(page) -> None:
+    """Empty the phone's toast, so the next confirmation can be told apart."""
+    page.evaluate("document.getElementById('toast').className = ''")
 
 
 def _pick_kind(page, kind: str) -> None:
@@ -70,10 +75,10 @@ def _post_note(page, kind: str, text: str) -> float:
     """Pick ``kind`` with its big button, type ``text`` and send; returns the click time."""
     _pick_kind(page, kind)
     page.locator("#note-text").fill(text)
-    _mark_stale(page, "#note-form")
+    _clear_toast(page)
     sent = time.monotonic()
     page.locator("#note-form [type=submit]").click()
-    page.locator("#note-form:not([data-stale]) .message.ok").wait_for()
+    page.locator("#toast.ok").wait_for()
     print(f"  phone: send → 'sent' message {(time.monotonic() - sent) * 1000:.0f} ms")
     assert page.locator("#note-text").input_value() == "", "the form should be fresh again"
     return sent
@@ -193,9 +198,9 @@ def test_workshop(server, context, screenshot):
     assert text.input_value() == SALON, "the text typed during conversion must stay"
     text.evaluate("el => el.dispatchEvent(new CompositionEvent('compositionend', {data: '回'}))")
     phone1.wait_for_timeout(150)  # Safari's confirming Enter comes just after compositionend
-    _mark_stale(phone1, "#note-form")
+    _clear_toast(phone1)
     text.press("Enter")  # now an ordinary Enter sends it
-    phone1.locator("#note-form:not([data-stale]) .message.ok").wait_for()
+    phone1.locator("#toast.ok").wait_for()
     assert _wait_until(lambda: len(_events(server, session_id, "add_note")) == 4)
     _queued(dashboard, "くりの木サロン").first.wait_for()
     screenshot(dashboard, "dashboard-queue")
@@ -240,13 +245,13 @@ def test_workshop(server, context, screenshot):
     tie_form.locator("label.kind:has(input[name=kind][value=snow])").click()
     tie_form.locator("label.kind:has(input[name=season][value=winter_only])").click()
     screenshot(phone1, "phone-tie-form")
-    _mark_stale(phone1, "#tie-form")
+    _clear_toast(phone1)
     sent = time.monotonic()
     phone1.locator("#tie-form [type=submit]").click()
-    phone1.locator("#tie-form:not([data-stale]) .message.ok").wait_for()
+    phone1.locator("#toast.ok").wait_for()
     ties = _events(server, session_id, "add_tie")
     assert len(ties) == 1, ties
-    (row,) = [c["after"] for c in ties[0]["payload"]["changes"] if c.get("after")]
+    (row,) = [c["after"] for c in ties[0]["payload"]["changes"] if c["table"] == "ties"]
     assert (row["source"], row["target"], row["kind"]) == (tanaka, sato, "snow"), row
     _live(
         dashboard.locator("#ties li[data-tie]", has_text="佐藤さん宅"),
