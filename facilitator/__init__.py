@@ -18,6 +18,8 @@ SETTINGS = (
     "PUBLIC_URL",
     "MAX_CONTENT_LENGTH",
     "JOIN_LIMIT_PER_MINUTE",
+    "WIFI_SSID",
+    "WIFI_PASSWORD",
 )
 
 
@@ -51,6 +53,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_HEADERS=["X-CSRFToken"],
         JOIN_LIMIT_PER_MINUTE=10,
+        WIFI_SSID=None,
+        WIFI_PASSWORD=None,
         BABEL_DEFAULT_LOCALE="ja",
     )
     if test_config:
@@ -58,7 +62,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["DATA"] = Path(app.config["DATA"])
     app.config["DATA"].mkdir(parents=True, exist_ok=True)
 
-    from . import api, auth, coordinator, errors, facilitation, i18n, live, participant, tree, web
+    from . import (
+        api,
+        auth,
+        coordinator,
+        errors,
+        facilitation,
+        i18n,
+        live,
+        participant,
+        tree,
+        web,
+        wifi,
+    )
 
     auth.init_app(app)
     i18n.init_app(app)
@@ -71,4 +87,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(tree.bp)
     app.register_blueprint(coordinator.bp)
+    app.register_blueprint(wifi.bp)
     return app

@@ -258,6 +258,20 @@ def demo(ctx: click.Context) -> None:
 @click.option(
     "--demo", is_flag=True, help="Create the fictional demo session if missing; print its code."
 )
+@click.option(
+    "--wifi",
+    "wifi_ssid",
+    envvar="TSUNAGARI_WIFI",
+    default=None,
+    help="The hall network (say, this laptop's hotspot): the projector shows its Wi-Fi QR "
+    "beside the join QR (env TSUNAGARI_WIFI).",
+)
+@click.option(
+    "--wifi-password",
+    envvar="TSUNAGARI_WIFI_PASSWORD",
+    default=None,
+    help="Its WPA password, 8 to 63 characters (env TSUNAGARI_WIFI_PASSWORD); none: open network.",
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -267,9 +281,15 @@ def serve(
     facilitator_key: str | None,
     threads: int,
     demo: bool,
+    wifi_ssid: str | None,
+    wifi_password: str | None,
 ) -> None:
     """Run the workshop server (waitress); print the join URL, its QR code and the facilitator URL."""
     from .serve import ListenError, run
+    from .wifi import wifi_problems
+
+    if problems := wifi_problems(wifi_ssid, wifi_password):
+        raise UserError(_say(*problems[0]))
 
     try:
         run(
@@ -281,6 +301,7 @@ def serve(
             demo=demo,
             echo=click.echo,
             encoding=getattr(sys.stdout, "encoding", None),
+            wifi=(wifi_ssid, wifi_password) if wifi_ssid else None,
         )
     except ListenError as e:
         raise UserError(

@@ -225,6 +225,7 @@ def run(
     demo: bool = False,
     echo: Callable[[str], object] = print,
     encoding: str | None = None,
+    wifi: tuple[str, str | None] | None = None,
 ) -> None:
     """Build the app over ``data``, print the startup lines and serve until interrupted.
 
@@ -235,7 +236,18 @@ def run(
     from . import create_app
     from .storage import Store, demo_session
 
-    app = create_app({"DATA": data, "FACILITATOR_KEY": key or None})
+    ssid, password = wifi or (
+        None,
+        None,
+    )  # the hotspot's QR on the projector (facilitator/wifi.py)
+    app = create_app(
+        {
+            "DATA": data,
+            "FACILITATOR_KEY": key or None,
+            "WIFI_SSID": ssid,
+            "WIFI_PASSWORD": password,
+        }
+    )
     demo_code = None
     if demo:
         store = Store(app.config["DATA"])
