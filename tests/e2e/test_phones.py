@@ -278,6 +278,33 @@ def test_the_draft_and_the_outbox_survive_a_reload(server, context, watch):
     _forgive_expected_console(watch)
 
 
+def test_slowed_down_is_said_in_view_and_sent_later(server, context, watch):
+    """A phone slowed down (429, the per-phone rate limit) shows the server's message and
+    sends the note by itself once the wait is over."""
+    meta = _session(server)
+    page = _phone(context).new_page()
+    _join(page, meta["code"])
+    notes = re.compile(r"/s/[^/]+/notes$")
+    slowed = (
+        '<section class="message error" role="alert"><p>少し待ってから送ってください</p></section>'
+    )
+    page.route(
+        notes,
+        lambda route: route.fulfill(
+            status=429, body=slowed, content_type="text/html", headers={"Retry-After": "2"}
+        ),
+    )
+    _pick(page, "idea")
+    page.locator("#note-text").fill("雪かき当番を作る")
+    page.locator("#note-submit").click()
+    page.locator("#toast.error", has_text="少し待ってから送ってください").wait_for()
+    assert _in_view(page, "#toast")
+    page.unroute(notes)
+    page.locator("#toast.ok", has_text="送りました").wait_for(timeout=8000)
+    assert len(_notes_with(server, meta["id"], "雪かき当番を作る")) == 1
+    _forgive_expected_console(watch)
+
+
 # -- the stage reaches the phone -------------------------------------------------------------
 
 
