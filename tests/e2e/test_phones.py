@@ -278,6 +278,30 @@ def test_the_draft_and_the_outbox_survive_a_reload(server, context, watch):
     _forgive_expected_console(watch)
 
 
+def test_a_queued_note_refused_later_comes_back_without_losing_the_new_one(server, context, watch):
+    """Written offline with a diagnosis word, then another note is typed: when the signal is
+    back the refused note waits until the form is free, then comes back with the warning."""
+    meta = _session(server)
+    phone = _phone(context)
+    page = phone.new_page()
+    _join(page, meta["code"])
+    phone.set_offline(True)
+    _pick(page, "need")
+    page.locator("#note-text").fill("母が認知症で困っている")
+    page.locator("#note-submit").click()
+    page.locator("#toast.wait").wait_for()
+    page.locator("#note-text").fill("ゴミ出しが大変")  # the next note, not sent yet
+    phone.set_offline(False)
+    page.locator("#toast.error", has_text="確かめてほしい付箋").wait_for(timeout=8000)
+    assert page.locator("#note-text").input_value() == "ゴミ出しが大変", "never overwritten"
+    page.locator("#note-submit").click()
+    page.locator("#diagnosis-warning").wait_for(timeout=8000)
+    assert page.locator("#note-text").input_value() == "母が認知症で困っている"
+    assert len(_notes_with(server, meta["id"], "ゴミ出しが大変")) == 1
+    assert _notes_with(server, meta["id"], "母が認知症で困っている") == []
+    _forgive_expected_console(watch)
+
+
 def test_slowed_down_is_said_in_view_and_sent_later(server, context, watch):
     """A phone slowed down (429, the per-phone rate limit) shows the server's message and
     sends the note by itself once the wait is over."""
