@@ -134,7 +134,11 @@ def _new_key() -> str:
 
 
 def _shown_names(session) -> dict:
-    """node → the name the room may see (graph.privacy), for every approved node."""
+    """node → the name the room may see (graph.privacy), for every approved node.
+
+    The room branch (issue 9) makes these unique in the session, the same as the projector's
+    (``graph.privacy.room_labels``); merging it, this returns ``room_labels(G)``.
+    """
     G = web.session_graph(session)
     return {node: shared_label(data) for node, data in G.nodes(data=True) if is_active(data)}
 
