@@ -24,7 +24,7 @@ from graph.analysis import FLAG_KINDS, flags, whatif
 from graph.errors import NotFound, ValidationError
 from graph.model import is_active
 from graph.names import likely_duplicates
-from graph.privacy import flagged_units, shared_label
+from graph.privacy import room_labels
 from graph.vocabulary import NODE_KINDS, TIE_KINDS
 
 from . import web
@@ -488,12 +488,11 @@ def edit_tie(session_id: str, tie_id: str):
 def _wall(session: Session) -> list[dict]:
     """Approved nodes grouped by kind, in vocabulary order, with projector-safe labels."""
     groups: dict[str, list[dict]] = {kind: [] for kind in NODE_KINDS}
-    # A household (or lone person) with a flag shows the gentle marker, never its name.
-    marked = flagged_units(flags(web.session_graph(session), session.meta().get("settings")))
+    # The room labels: unique, consent-aware, and never a flag (graph.privacy).
+    labels = room_labels(web.session_graph(session))
     for node in _approved_nodes(session):
-        if node.get("kind") in groups:
-            label = shared_label(node, flagged=node["id"] in marked)
-            groups[node["kind"]].append({"id": node["id"], "label": label})
+        if node.get("kind") in groups and node["id"] in labels:
+            groups[node["kind"]].append({"id": node["id"], "label": labels[node["id"]]})
     return [
         {"kind": kind, "icon": web.KIND_ICONS[kind], "stickies": stickies}
         for kind, stickies in groups.items()

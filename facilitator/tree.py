@@ -18,7 +18,7 @@ from graph.analysis import FLAG_KINDS, analyse, flags, whatif
 from graph.errors import GraphError
 from graph.layout import BAND_KINDS, BANDS, network_layout, tree_layout
 from graph.model import active_graph
-from graph.privacy import UNIT_FLAGS, shared_label
+from graph.privacy import UNIT_FLAGS, room_labels
 from graph.vocabulary import DIRECTED_SUPPORT, INFORMAL
 
 from .auth import facilitator_required
@@ -115,9 +115,19 @@ class _Builder:
 _DETAIL_KINDS = {"person", "need"}
 
 
-def _short(label: str, limit: int = 12) -> str:
-    """A label short enough to read from the back of the hall (the tooltip has it whole)."""
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+def _short(label: str, width: int = 12, lines: int = 3) -> str:
+    """A label in lines short enough to read from the back of the hall.
+
+    Wrapped, not cut, so two room labels that differ only at the end stay different; only a
+    label longer than ``lines`` lines is cut (the tooltip has it whole).
+    """
+    if len(label) <= width:
+        return label
+    rows = [label[i : i + width] for i in range(0, len(label), width)]
+    if len(rows) > lines:
+        rows = rows[:lines]
+        rows[-1] = rows[-1][: width - 1] + "…"
+    return "\n".join(rows)
 
 
 def _options() -> dict[str, Any]:
@@ -194,6 +204,7 @@ def tree_payload(
             if kind == "has_need" and u in fold and shape.band.get(v) == "roots":
                 fold[v] = fold[u]
 
+    shown = {} if private else room_labels(A)
     b = _Builder(lang)
     for node, xy in positions.items():
         if node in fold:
@@ -203,7 +214,7 @@ def tree_payload(
         unit_flags = [f for f in flagged.get(node, []) if f.flag in UNIT_FLAGS]
         cut_off = winter and node in year.members and year.isolated(node, True)
         marked = bool(unit_flags) or cut_off
-        label = attrs.get("label", node) if private else shared_label(attrs, flagged=marked)
+        label = attrs.get("label", node) if private else shown[node]
         # No vis "group": group styling overrides node colours (vis issues #3713, #111).
         extra: dict[str, Any] = {"band": shape.band.get(node, "roots")}
         if kind in _DETAIL_KINDS and node not in shape.trunk:
@@ -214,10 +225,11 @@ def tree_payload(
             extra["flags"] = [f.flag for f in flagged.get(node, [])]
             if reasons:
                 label = f"⚑ {label}"
-        if marked:
+        # Markers are for the facilitator's own screen: the room never sees a flag.
+        if marked and private:
             extra["shapeProperties"] = {"borderDashes": [6, 4]}
             extra["borderWidth"] = 4
-        if cut_off and not year.isolated(node):
+        if private and cut_off and not year.isolated(node):
             label = f"❄ {label}"
         if node in affected:
             extra["color"] = {"background": "#ffe082", "border": "#b71c1c"}

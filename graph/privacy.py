@@ -1,22 +1,23 @@
-"""What a shared screen may show of a node: consent, initials, and no name beside a worry."""
+"""What a shared screen may show of a node: consent, initials, unique room labels, no flag."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import networkx as nx
 
-from .model import new_graph
+from .model import is_active, new_graph
 from .names import reading
 from .vocabulary import NODE_ATTRIBUTES, NODE_KINDS, TIE_ATTRIBUTES
 
 __all__ = [
     "ANONYMOUS",
-    "CHECK_MARKER",
     "UNIT_FLAGS",
     "flagged_units",
     "initials",
+    "room_labels",
     "shared_label",
     "offered_on_phones",
     "pseudonymise",
@@ -25,13 +26,14 @@ __all__ = [
     "ANONYMOUS_PSEUDONYM",
 ]
 
-#: Flags about a household unit: on shared screens its name gives way to the marker.
+#: Flags about a household unit (the facilitator's screens group them; shared screens never
+#: show any flag, DESIGN.md §4).
 UNIT_FLAGS = frozenset({"isolated_household", "single_supporter", "winter_risk"})
 
 #: How a person without any consent to be shown appears on shared screens.
 ANONYMOUS = "匿名の方"
-#: The gentle marker that stands in for a flagged household's name on the projector.
-CHECK_MARKER = "つながり要確認"
+#: A household without a readable initial.
+HOUSE = "お宅"
 
 # The Hepburn initial of each kana row (ち→C, つ→T, ふ→F, し→S, じ→J as in the romaji).
 _ROWS = {
@@ -92,14 +94,15 @@ def offered_on_phones(attrs: Mapping[str, Any]) -> bool:
     return not (attrs.get("kind") == "person" and attrs.get("consent") == "anonymous")
 
 
-def shared_label(attrs: Mapping[str, Any], flagged: bool = False) -> str:
-    """The label the room may see (projector, phones) for a node with ``attrs``.
+def shared_label(attrs: Mapping[str, Any]) -> str:
+    """The base label the room may see for a node with ``attrs``, before it is made unique.
 
-    A person shows their name only with ``consent == "named"``, initials with
-    ``"initials"`` or no consent recorded, and nothing with ``"anonymous"``. A flagged
-    household shows the gentle marker instead of its name; a household of someone living
-    alone shows only its district (「3丁目のお宅」). A flagged household (or lone person) shows the
-    gentle marker instead of any name. Everything else keeps its label.
+    A person shows their name only with ``consent == "named"`` (which only the facilitator
+    records), initials with ``"initials"`` or no consent recorded, and 「匿名の方」 with
+    ``"anonymous"``. A household shows its name only with ``consent == "named"``, otherwise the
+    initial of its family name and 「宅」 — the same for every household, so the label never
+    hints at who lives alone. Every other kind keeps its label. Use :func:`room_labels` on a
+    shared screen: it makes these unique in the session.
 
     Examples
     --------
@@ -109,28 +112,121 @@ def shared_label(attrs: Mapping[str, Any], flagged: bool = False) -> str:
     'S.H.'
     >>> shared_label({"kind": "person", "label": "佐藤 花子", "consent": "anonymous"})
     '匿名の方'
-    >>> shared_label({"kind": "household", "label": "鈴木さん宅"}, flagged=True)
-    'つながり要確認'
-    >>> shared_label({"kind": "household", "label": "鈴木さん宅", "lives_alone": True,
-    ...               "district": "3丁目"})
-    '3丁目のお宅'
+    >>> shared_label({"kind": "household", "label": "鈴木さん宅", "lives_alone": True})
+    'S.宅'
+    >>> shared_label({"kind": "place", "label": "福祉会館"})
+    '福祉会館'
     """
     label = str(attrs.get("label") or "")
     kind = attrs.get("kind")
-    if flagged and kind in ("person", "household"):
-        return CHECK_MARKER
+    consent = attrs.get("consent")
     if kind == "person":
-        consent = attrs.get("consent")
         if consent == "named":
             return label
         if consent == "anonymous":
             return ANONYMOUS
         return initials(label)
     if kind == "household":
-        if attrs.get("lives_alone"):
-            district = attrs.get("district")
-            return f"{district}のお宅" if district else "お宅"
+        if consent == "named":
+            return label
+        family = _HOUSE_SUFFIX.sub("", label.strip()) or label
+        letters = initials(family)
+        return HOUSE if letters == "?" else f"{letters}宅"
     return label
+
+
+# 「鈴木さん宅」「鈴木家」「鈴木様方」「すずきさんち」: the family name is what comes before.
+_HOUSE_SUFFIX = re.compile(r"\s*(さん|様|さま)?(宅|家|方|ち|のお宅|の家)?\s*$")
+# A district is shown beside a label only when it reads as a place, not as a person or a
+# private attribute (it may be free text typed on a phone).
+_DISTRICT_MAX = 10
+_NOT_A_PLACE = re.compile(
+    r"さん|様|さま|氏|宅|くん|君|ちゃん|一人|独居|ひとり|暮らし|歳|才|代|認知|病|障|要介護|[\s<>&]"
+)
+_NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_PRIVATE_UNIT_KINDS = ("person", "household")
+
+
+def _district(G: nx.MultiDiGraph, node: Any) -> str:
+    """The node's district, or its household's (lives_in), when it reads as a place."""
+    district = G.nodes[node].get("district")
+    if not district:
+        for _, home, kind in G.out_edges(node, data="kind"):
+            if kind == "lives_in" and G.nodes[home].get("district"):
+                district = G.nodes[home]["district"]
+                break
+    district = str(district or "").strip()
+    if not district or len(district) > _DISTRICT_MAX or _NOT_A_PLACE.search(district):
+        return ""
+    return district
+
+
+def _numbered(label: str, number: int) -> str:
+    return label + (_NUMBERS[number - 1] if number <= len(_NUMBERS) else f"({number})")
+
+
+def room_labels(G: nx.MultiDiGraph) -> dict[Any, str]:
+    """The label of every visible node on a shared screen, unique in the session.
+
+    Each approved node gets its :func:`shared_label`. Where persons or households share a
+    label, each gets a short distinguisher that is not private: its district (or its
+    household's) when that reads as a place (「T.H.（坂の上）」); where that is not enough,
+    a circled number in the order the nodes were added, the first keeping the plain label
+    (「T.H.」「T.H.②」). Any other repeated label (two 「サロン」) is numbered the same way.
+    The projector, the wall and phones' search all show these labels.
+
+    Parameters
+    ----------
+    G : MultiDiGraph
+        A session graph; pending and hidden nodes are left out.
+
+    Returns
+    -------
+    dict
+        node → label; no two labels are the same.
+
+    Examples
+    --------
+    >>> from graph.model import build_graph
+    >>> G = build_graph(
+    ...     [{"id": "p1", "kind": "person", "label": "田中 花子", "district": "川沿い"},
+    ...      {"id": "p2", "kind": "person", "label": "高橋 ひろし", "district": "坂の上"},
+    ...      {"id": "p3", "kind": "person", "label": "田村 はるか"},
+    ...      {"id": "h1", "kind": "household", "label": "鈴木さん宅"}], [])
+    >>> room_labels(G)
+    {'p1': 'T.H.（川沿い）', 'p2': 'T.H.（坂の上）', 'p3': 'T.H.', 'h1': 'S.宅'}
+
+    Notes
+    -----
+    O(n + m) for n nodes and m ties. A node keeps its label while others are added unless a
+    new node comes to share its plain label (then the district is added to both).
+    """
+    visible = [n for n, a in G.nodes(data=True) if is_active(a)]
+    base = {n: shared_label(G.nodes[n]) for n in visible}
+    count: dict[str, int] = {}
+    for label in base.values():
+        count[label] = count.get(label, 0) + 1
+    wanted: dict[Any, str] = {}
+    for n in visible:
+        label = base[n]
+        if count[label] > 1 and G.nodes[n].get("kind") in _PRIVATE_UNIT_KINDS:
+            district = _district(G, n)
+            if district:
+                label = f"{label}（{district}）"
+        wanted[n] = label
+    taken = set(wanted.values())
+    used: set[str] = set()
+    out: dict[Any, str] = {}
+    for n in visible:
+        label = wanted[n]
+        if label in used:
+            number = 2
+            while _numbered(label, number) in used or _numbered(label, number) in taken:
+                number += 1
+            label = _numbered(label, number)
+        used.add(label)
+        out[n] = label
+    return out
 
 
 #: Node kinds whose labels name or describe residents: exports replace them with pseudonyms.

@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-import graph.privacy
-
 pytestmark = pytest.mark.e2e
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -370,12 +368,6 @@ def test_the_tie_form_appears_within_3_s_of_the_stage_change(server, context, da
 # -- who helps whom --------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    not hasattr(graph.privacy, "room_labels"),
-    reason="needs the room labels of issue 9 (graph.privacy.room_labels), not on main yet; "
-    "once merged, participant._shown_names returns room_labels(G) and this passes",
-    strict=True,
-)
 @pytest.mark.parametrize("size", SIZES)
 def test_two_neighbours_are_told_apart(server, context, screenshot, size):
     meta = _session(server)

@@ -214,8 +214,8 @@ def test_workshop(server, context, screenshot):
     shop, shown = _approve(dashboard, projector, SHOP, delays, "approve → projector (移動販売車)")
     assert "移動販売車" in shown
     sato, shown = _approve(dashboard, projector, SATO, delays, "approve → projector (佐藤さん宅)")
-    # A household with no ties yet is flagged: the room sees a gentle marker, not the name.
-    assert "佐藤" not in shown and "つながり要確認" in shown, shown
+    # A household with no ties yet is flagged privately: the room sees its room label only.
+    assert "佐藤" not in shown and "つながり要確認" not in shown and "S.宅" in shown, shown
     assert projector.locator(f'#wall .kind-household [data-node="{sato}"]').count() == 1
     print(f"  projector label of 佐藤さん宅: {shown!r}")
     approved = {e["payload"].get("node") for e in _events(server, session_id, "approve_note")}

@@ -469,7 +469,8 @@ def test_projector_never_names_without_consent(fac, store, sid, path):
     text = page(fac.get(f"/sessions/{sid}/{path}"))
     for name in ("山田", "川口", "花子", "森一郎", "大野"):
         assert name not in text
-    assert "匿名の方" in text and "K.H." in text and "2班のお宅" in text
+    # The household's label is the same as any household's: it never hints at living alone.
+    assert "匿名の方" in text and "K.H." in text and "O.宅" in text and "のお宅" not in text
 
 
 @pytest.mark.parametrize("path", ["projector", "projector/wall"])
@@ -478,9 +479,10 @@ def test_projector_shows_no_flags(fac, sid, isolated, path):
     assert "孤立" not in text
     assert "まだ見えていません" not in text  # no reason
     assert "data-flag" not in text
-    # the flagged households are there, as the gentle marker instead of their names
+    # the flagged households are there by their room labels, and nothing names the flag
     assert "鈴木さん宅" not in text and "高橋さん宅" not in text
-    assert text.count("つながり要確認") == 2
+    assert "S.宅" in text and "T.宅" in text
+    assert "つながり要確認" not in text and "支え手が1人だけ" not in text
 
 
 # -- the live stream ------------------------------------------------------------------------------
