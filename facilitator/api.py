@@ -230,7 +230,9 @@ def join():
 def add_note(session_id: str):
     """Post a note ``{"kind", "text", attributes…}``: 201 ``{"id", "status", "node", "seq"}``.
 
-    A participant of the session or the facilitator; not once the session is closed. With an
+    A participant of the session or the facilitator; not once the session is closed. A phone
+    may not send ``consent`` (422: only the facilitator records whether a name may be shown)
+    nor a ``district`` over 40 characters (422); nothing is stored then. With an
     ``Idempotency-Key`` header, a repeat of a key the caller already used answers 200 with
     the note that key made (as it is now) and stores nothing.
     """

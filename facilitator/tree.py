@@ -200,9 +200,6 @@ def tree_payload(
                 for member in members:
                     if shape.band.get(member) == "roots":
                         fold[member] = f"district:{district}"
-        for u, v, kind in A.edges(data="kind"):
-            if kind == "has_need" and u in fold and shape.band.get(v) == "roots":
-                fold[v] = fold[u]
 
     shown = {} if private else room_labels(A)
     b = _Builder(lang)
@@ -268,6 +265,8 @@ def tree_payload(
 
     seen: dict[tuple[str, str, str], int] = defaultdict(int)
     for u, v, key, d in A.edges(keys=True, data=True):
+        if d.get("kind") == "has_need" and not private:
+            continue  # the room sees its list of difficulties, never whose they are
         fu, fv = fold.get(u, u), fold.get(v, v)
         if fu == fv:
             continue

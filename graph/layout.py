@@ -60,6 +60,8 @@ _CELL_H = 170  # height of one row of root strands
 _ROOT_TOP = 140  # depth of the first row of roots below the ground line
 _BOWL = 0.08  # outer roots lie deeper: the root ball's curve
 _LOOSE_GAP = 320  # distance between the root system and the loose roots beside it
+_NEED_ROWS = 6  # the list of difficulties: rows per column
+_NEED_STEP = 90
 _SOIL_STEP = 420
 _TRUNK_BASE = -100
 _TRUNK_STEP = 100
@@ -123,37 +125,14 @@ def _unit_district(U: Units, unit: str, nodes: Mapping[str, Mapping[str, Any]]) 
     return ""
 
 
-def _needs_by_unit(G: nx.MultiDiGraph, U: Units) -> tuple[dict[str, list[str]], list[str]]:
-    """Each need beside the first unit (by id) that has it; needs nobody has, apart."""
-    owner: dict[str, str] = {}
-    for u, v, d in G.edges(data=True):
-        if d.get("kind") != "has_need" or v not in U.nodes or u not in U.unit_of:
-            continue
-        if d.get("status", "approved") != "approved":
-            continue
-        unit = U.unit_of[u]
-        if v not in owner or unit < owner[v]:
-            owner[v] = unit
-    by_unit: dict[str, list[str]] = {}
-    for need, unit in sorted(owner.items()):
-        by_unit.setdefault(unit, []).append(need)
-    unattached = sorted(
-        n for n, a in U.nodes.items() if a.get("kind") == "need" and n not in owner
-    )
-    return by_unit, unattached
-
-
-def _place_strand(out: TreeLayout, x: float, y: float, nodes: list[str], needs: list[str]) -> None:
-    """One root strand: the household (or lone person) on top, residents fanned beneath it,
-    needs hanging below them."""
+def _place_strand(out: TreeLayout, x: float, y: float, nodes: list[str]) -> None:
+    """One root strand: the household (or lone person) on top, residents fanned beneath it."""
     for j, node in enumerate(nodes):
         if j == 0:
             out.positions[node] = (x, y)
         else:
             side = -1 if j % 2 else 1
             out.positions[node] = (x + side * 62 * ((j + 1) // 2), y + 70 + 24 * ((j - 1) // 2))
-    for j, need in enumerate(needs):
-        out.positions[need] = (x + 40 * (j % 2) - 20, y + 140 + 50 * j)
 
 
 def tree_layout(G: nx.MultiDiGraph, units: Units | None = None) -> TreeLayout:
@@ -206,7 +185,6 @@ def tree_layout(G: nx.MultiDiGraph, units: Units | None = None) -> TreeLayout:
         out.weight[p] = float(s)
 
     # Roots: one strand per unit, units of a district side by side.
-    needs_of, unattached = _needs_by_unit(G, U)
     strands: list[tuple[str, str, list[str]]] = []
     loose: list[tuple[str, list[str]]] = []
     for unit, members in U.members.items():
@@ -218,20 +196,27 @@ def tree_layout(G: nx.MultiDiGraph, units: Units | None = None) -> TreeLayout:
         else:
             strands.append((_unit_district(U, unit, nodes), unit, drawn))
     strands.sort(key=lambda s: (s[0], s[1]))
-    cells = [(unit, drawn) for _, unit, drawn in strands] + [(n, [n]) for n in unattached]
+    cells = [(unit, drawn) for _, unit, drawn in strands]
     rows = _rows_for(len(cells))
-    right_edge = 0.0
-    for i, (unit, drawn) in enumerate(cells):
+    right_edge = left_edge = 0.0
+    for i, (_unit, drawn) in enumerate(cells):
         x, y = _root_cell(i, rows, len(cells))
-        right_edge = max(right_edge, x)
-        _place_strand(out, x, y, drawn, needs_of.get(unit, []) if unit in U.members else [])
+        right_edge, left_edge = max(right_edge, x), min(left_edge, x)
+        _place_strand(out, x, y, drawn)
     # Loose roots lie apart, to the right of the root system, just under the ground.
     loose.sort(key=lambda item: item[0])
     out.loose = [unit for unit, _ in loose]
-    for i, (unit, drawn) in enumerate(loose):
+    for i, (_unit, drawn) in enumerate(loose):
         column, row = divmod(i, 3)
         x = right_edge + _LOOSE_GAP + column * ROOT_CELL_WIDTH
-        _place_strand(out, x, _ROOT_TOP + row * _CELL_H, drawn, needs_of.get(unit, []))
+        _place_strand(out, x, _ROOT_TOP + row * _CELL_H, drawn)
+    # Needs: the room's list of difficulties (困りごと) to the left of the roots, never beside
+    # the household that has them (DESIGN.md §6).
+    needs = sorted(n for n, a in nodes.items() if a.get("kind") == "need")
+    for i, need in enumerate(needs):
+        column, row = divmod(i, _NEED_ROWS)
+        x = left_edge - _LOOSE_GAP - column * ROOT_CELL_WIDTH
+        out.positions[need] = (x, _ROOT_TOP + row * _NEED_STEP)
     for node in out.positions:
         out.band[node] = "roots"
 

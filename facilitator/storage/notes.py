@@ -14,12 +14,16 @@ from .keys import clean_client_key
 from .meta import Metadata
 from .rows import clean_text, hash_token, nfc, reject_reserved, row_change, utc_now
 
-__all__ = ["NOTE_STATUSES", "MAX_NOTE", "MAX_NICKNAME", "NoteWorkflow"]
+__all__ = ["NOTE_STATUSES", "MAX_NOTE", "MAX_NICKNAME", "MAX_PHONE_DISTRICT", "NoteWorkflow"]
 
 NOTE_STATUSES = ("pending", "approved", "hidden", "merged")
 #: Longest note a phone may send and longest nickname (characters, after NFC).
 MAX_NOTE = 200
 MAX_NICKNAME = 40
+#: Longest district a phone may give (free text; a shared screen never shows it as a label).
+MAX_PHONE_DISTRICT = 40
+#: Attributes only the facilitator records: whether a name may be shown (DESIGN.md §6).
+FACILITATOR_ONLY = ("consent",)
 
 
 class NoteWorkflow(GraphState, Metadata):
@@ -92,6 +96,8 @@ class NoteWorkflow(GraphState, Metadata):
             return made
         text = clean_text(text, "text", MAX_NOTE)
         reject_reserved(attrs, ("id", "status"), "note")
+        if self._is_phone(participant):
+            self._check_phone_attrs(attrs)
         problems, clean, _ = validate(
             [
                 {
@@ -137,18 +143,55 @@ class NoteWorkflow(GraphState, Metadata):
             self._record(str(participant), "add_note", changes, note=note_id)
         return note
 
+    def _is_phone(self, participant: str) -> bool:
+        """Whether ``participant`` is a joined phone (not the facilitator or a tool)."""
+        return self._row("participants", str(participant)) is not None
+
+    @staticmethod
+    def _check_phone_attrs(attrs: Mapping[str, Any]) -> None:
+        """Refuse what a phone may not say: consent, or a district longer than 40 characters."""
+        problems = []
+        for name in FACILITATOR_ONLY:
+            if name in attrs:
+                problems.append(
+                    Problem(
+                        name,
+                        "名前を出してよいかどうか（同意）は、進行役だけが記録できます",
+                        "only the facilitator records consent",
+                    )
+                )
+        district = attrs.get("district")
+        if isinstance(district, str) and len(nfc(district).strip()) > MAX_PHONE_DISTRICT:
+            problems.append(
+                Problem(
+                    "district",
+                    f"地区は{MAX_PHONE_DISTRICT}文字までで入力してください",
+                    f"the district may have at most {MAX_PHONE_DISTRICT} characters",
+                )
+            )
+        if problems:
+            raise ValidationError(problems)
+
     def _approval(
         self, note: dict, actor: str, label: str | None, attrs: Mapping[str, Any]
     ) -> tuple[dict, list[dict]]:
-        """The approved note and the changes that create its node."""
+        """The approved note and the changes that create its node.
+
+        A phone's note never brings consent to the map (an older note may still carry it):
+        only the facilitator's own ``attrs`` of the approval can record it.
+        """
         (node_id,) = self._new_ids("nodes", "n")
         now = utc_now()
+        kept = dict(note["attrs"])
+        if self._is_phone(note["participant"]):
+            for name in FACILITATOR_ONLY:
+                kept.pop(name, None)
         node = self._node_row(
             node_id,
             note["kind"],
             note["text"] if label is None else label,
             "approved",
-            {**note["attrs"], **attrs},
+            {**kept, **attrs},
             note_id=note["id"],
             created=now,
             actor=actor,
@@ -249,6 +292,8 @@ class NoteWorkflow(GraphState, Metadata):
             kind = changes.pop("kind", before["kind"])
             text = clean_text(changes.pop("text", before["text"]), "text", MAX_NOTE)
             reject_reserved(changes, ("id", "status", "label"), "note")
+            if self._is_phone(participant):
+                self._check_phone_attrs({k: v for k, v in changes.items() if v is not None})
             attrs = dict(before["attrs"])
             for key, value in changes.items():
                 if value is None:

@@ -64,13 +64,16 @@ def test_the_busiest_helpers_form_the_trunk(demo):
     assert max(abs(x) for x in xs) < 50  # one upright trunk
 
 
-def test_needs_sit_by_the_units_that_have_them(demo):
+def test_needs_form_the_rooms_list_apart_from_every_household(demo):
+    # Where a need is drawn must not tell the room whose it is (DESIGN.md §6).
     layout = tree_layout(demo)
-    for need in [n for n, kind in demo.nodes(data="kind") if kind == "need"]:
-        owners = [u for u, v, kind in demo.edges(data="kind") if v == need and kind == "has_need"]
-        if owners:
-            nearest = min(math.dist(layout.positions[need], layout.positions[u]) for u in owners)
-            assert nearest < 300, need
+    needs = [n for n, kind in demo.nodes(data="kind") if kind == "need"]
+    units = [n for n, kind in demo.nodes(data="kind") if kind in ("household", "person")]
+    assert needs and all(layout.band[n] == "roots" for n in needs)
+    left_of_roots = min(layout.positions[u][0] for u in units if u in layout.positions)
+    for need in needs:
+        assert layout.positions[need][0] < left_of_roots - 200, need
+        assert layout.positions[need][1] > 0, "below the ground line, by the roots"
 
 
 def test_same_graph_same_picture(demo):
