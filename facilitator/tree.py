@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -14,9 +15,19 @@ from pyvis.edge import Edge
 from pyvis.network import Network
 from pyvis.node import Node
 
-from graph.analysis import FLAG_KINDS, analyse, flags, whatif
+from graph.analysis import FLAG_KINDS, Units, analyse, flags, whatif
 from graph.errors import GraphError
-from graph.layout import BAND_KINDS, BANDS, network_layout, tree_layout
+from graph.layout import (
+    BAND_KINDS,
+    BANDS,
+    BOX_MARGIN,
+    PERSON_DOT,
+    TreeLayout,
+    network_layout,
+    slot_of,
+    tree_layout,
+    wrap_label,
+)
 from graph.model import active_graph
 from graph.privacy import UNIT_FLAGS, room_labels
 from graph.vocabulary import DIRECTED_SUPPORT, INFORMAL
@@ -24,7 +35,7 @@ from graph.vocabulary import DIRECTED_SUPPORT, INFORMAL
 from .auth import facilitator_required
 from .web import KIND_ICONS, kind_name, lang, open_session, session_graph
 
-__all__ = ["bp", "tree_payload", "KIND_STYLE", "OVERVIEW_NODES"]
+__all__ = ["bp", "tree_payload", "KIND_STYLE", "OVERVIEW_NODES", "PROJECTOR_TIES"]
 
 bp = Blueprint("tree", __name__)
 
@@ -32,23 +43,23 @@ bp = Blueprint("tree", __name__)
 #: needs are folded into one root per district until the facilitator expands it.
 OVERVIEW_NODES = 1200
 
-#: Shape, fill, border and symbol of each kind: the shape and symbol say the kind, so
-#: colour is never the only cue (DESIGN.md §5, issue 3 accessibility).
+#: Shape, fill, border and symbol of each kind: sticky notes in the kind's colour with its
+#: symbol; residents are small dots. The symbol says the kind, so colour is never the only cue.
 KIND_STYLE: dict[str, tuple[str, str, str, str]] = {
     kind: (shape, fill, border, KIND_ICONS[kind])
     for kind, (shape, fill, border) in {
-        "household": ("square", "#c98b5a", "#6b3a16"),
+        "household": ("box", "#f6dfb8", "#8a5a2b"),
         "person": ("dot", "#e0b48a", "#6b3a16"),
         "need": ("box", "#fff3c4", "#9a5b00"),
-        "place": ("triangle", "#b9a58a", "#5a4a33"),
-        "story": ("star", "#d9b77a", "#6a4a10"),
-        "group": ("diamond", "#6fbf73", "#1b5e20"),
-        "activity": ("triangleDown", "#9ccc65", "#33691e"),
-        "institution": ("hexagon", "#a5d6a7", "#1b5e20"),
-        "idea": ("star", "#ef5350", "#8e0000"),
+        "place": ("box", "#e6dccf", "#5a4a33"),
+        "story": ("box", "#f9e4c0", "#6a4a10"),
+        "group": ("box", "#cfeccf", "#1b5e20"),
+        "activity": ("box", "#e3f2c8", "#33691e"),
+        "institution": ("box", "#c9ebe6", "#00695c"),
+        "idea": ("box", "#ffd3d0", "#b71c1c"),
     }.items()
 }
-_TRUNK = ("dot", "#7b4a21", "#3e2410")
+_TRUNK = ("box", "#ead2b5", "#5d3a1a")
 _TIE_COLOURS = {
     "watch": "#1565c0",
     "snow": "#00838f",
@@ -59,6 +70,11 @@ _TIE_COLOURS = {
     "kin": "#795548",
     "care": "#2e7d32",
 }
+#: The ties the projector draws: support between neighbours as strands in the roots, links
+#: between groups and institutions, and what addresses a difficulty. Membership, roles and
+#: the rest are what the drawn limbs and roots stand for (no grey web across the picture).
+PROJECTOR_TIES = INFORMAL | {"links", "addresses"}
+_FONT_FACE = "'Noto Sans CJK JP', 'Noto Sans JP', 'Hiragino Sans', 'Yu Gothic', sans-serif"
 
 
 def _tie_title(d: Mapping[str, Any], lang: str) -> str:
@@ -74,10 +90,13 @@ def _edge_options(kind: str, d: Mapping[str, Any], lang: str) -> dict[str, Any]:
     options: dict[str, Any] = {
         "kind": kind,
         "title": _tie_title(d, lang),
-        "color": {"color": colour, "opacity": 0.75 if kind in _TIE_COLOURS else 0.45},
-        "width": 2.5 if kind in INFORMAL else 1.2,
+        "color": {"color": colour, "opacity": 0.6 if kind in _TIE_COLOURS else 0.4},
+        "width": 2 if kind in INFORMAL else 1.2,
         "dashes": d.get("season") == "not_in_winter",
     }
+    if kind in INFORMAL:
+        # Strands between neighbours bend like roots rather than cross as straight lines.
+        options["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.18}
     if kind not in DIRECTED_SUPPORT and kind != "care":
         options["arrows"] = ""
     return options
@@ -93,15 +112,20 @@ class _Builder:
 
     def node(self, node_id: str, label: str, kind: str, xy: tuple[float, float], **extra) -> None:
         shape, fill, border, _symbol = KIND_STYLE.get(kind, KIND_STYLE["household"])
-        if extra.pop("trunk", False):
+        trunk = extra.pop("trunk", False)
+        if trunk:
             shape, fill, border = _TRUNK
+        slot = slot_of(kind, trunk)
         # Every toggled option is always sent, so a live update also switches it back off.
         extra.setdefault("color", {"background": fill, "border": border})
         extra.setdefault("borderWidth", 2)
-        extra.setdefault("shapeProperties", {"borderDashes": False})
+        extra.setdefault("shapeProperties", {"borderDashes": False, "borderRadius": 4})
         extra.setdefault("opacity", 1)
         extra.setdefault("title", None)
         extra.setdefault("kind", kind)
+        extra.setdefault("font", {"size": slot.font})
+        if shape == "dot":
+            extra.setdefault("size", PERSON_DOT)
         options = Node(
             node_id, shape, label, x=round(xy[0], 1), y=round(xy[1], 1), **extra
         ).options
@@ -115,19 +139,14 @@ class _Builder:
 _DETAIL_KINDS = {"person", "need"}
 
 
-def _short(label: str, width: int = 12, lines: int = 3) -> str:
-    """A label in lines short enough to read from the back of the hall.
-
-    Wrapped, not cut, so two room labels that differ only at the end stay different; only a
-    label longer than ``lines`` lines is cut (the tooltip has it whole).
-    """
-    if len(label) <= width:
-        return label
-    rows = [label[i : i + width] for i in range(0, len(label), width)]
-    if len(rows) > lines:
-        rows = rows[:lines]
-        rows[-1] = rows[-1][: width - 1] + "…"
-    return "\n".join(rows)
+def _note_text(label: str, kind: str, trunk: bool = False, marks: str = "") -> str:
+    """The label as drawn: the facilitator's markers, the kind's symbol on a note, then the
+    name, wrapped into its slot's lines."""
+    if kind in KIND_STYLE and KIND_STYLE[kind][0] == "box" and not trunk:
+        label = KIND_STYLE[kind][3] + label
+    if marks:
+        label = f"{marks} {label}"
+    return "\n".join(wrap_label(label, slot_of(kind, trunk)))
 
 
 def _options() -> dict[str, Any]:
@@ -137,11 +156,17 @@ def _options() -> dict[str, Any]:
     options = json.loads(net.options.to_json())
     options["interaction"] = {"hover": True, "tooltipDelay": 150, "multiselect": False}
     options["nodes"] = {
-        "font": {"size": 20, "face": "sans-serif", "strokeWidth": 5, "strokeColor": "#ffffff"},
-        "size": 16,
-        # Residents' and needs' labels are drawn smaller and appear once the view is zoomed
-        # in: at the opening zoom only labels of 18 px and more are drawn.
-        "scaling": {"min": 12, "max": 42, "label": {"enabled": False, "drawThreshold": 15}},
+        "font": {"size": 22, "face": _FONT_FACE, "color": "#1d1d1b", "multi": False},
+        "margin": {
+            "top": BOX_MARGIN["y"],
+            "bottom": BOX_MARGIN["y"],
+            "left": BOX_MARGIN["x"],
+            "right": BOX_MARGIN["x"],
+        },
+        "size": PERSON_DOT,
+        # Residents' (8 px) and difficulties' labels appear once the view is zoomed in: at
+        # the opening zoom labels under 14 px on screen are not drawn.
+        "scaling": {"min": 4, "max": 4, "label": {"enabled": False, "drawThreshold": 14}},
     }
     options["edges"] = {"smooth": False, "selectionWidth": 2}
     return options
@@ -155,26 +180,30 @@ def _district_of(G: nx.MultiDiGraph, U, unit: str) -> str:
     return ""
 
 
-def tree_payload(
-    G: nx.MultiDiGraph,
-    settings: Mapping[str, Any] | None = None,
-    *,
-    private: bool,
-    layout: str = "tree",
-    winter: bool = False,
-    away: str | None = None,
-    expand: str | None = None,
-    lang: str = "ja",
-) -> dict[str, Any]:
-    """The vis-network data of a session graph: nodes, edges, options, legend, flags.
+@dataclass
+class _View:
+    """What one payload shows: the graph (winter ties dropped), its units and flags."""
 
-    ``private`` is the facilitator's own screen (names, flags, reasons); otherwise the
-    projector-safe picture. ``winter`` drops ties that stop in snow and marks the units
-    that become isolated. ``away`` is a person for the what-if. A large graph opens folded
-    into districts unless ``expand`` names one.
-    """
+    A: nx.MultiDiGraph
+    year: Units
+    U: Units
+    shape: TreeLayout
+    positions: dict[str, tuple[float, float]]
+    private: bool
+    winter: bool
+    away: str | None
+    lang: str
+    flagged: dict[str, list] = field(default_factory=dict)
+    affected: dict[str, str] = field(default_factory=dict)
+    fold: dict[str, str] = field(default_factory=dict)
+    shown: dict[str, str] = field(default_factory=dict)
+
+
+def _view(G, settings, private, layout, winter, away, lang, pinned) -> tuple[_View, list]:
     A = active_graph(G)
     year = analyse(A)  # the whole year, to tell who is cut off only in winter
+    # The layout is the year's, so the winter view drops ties without moving a note.
+    shape = tree_layout(A, units=year, pinned=pinned)
     U = year
     if winter:
         A.remove_edges_from(
@@ -182,70 +211,75 @@ def tree_payload(
         )
         U = analyse(A)
     found = flags(A, settings, units=U)
-    flagged: dict[str, list] = defaultdict(list)
+    positions = shape.positions if layout == "tree" else network_layout(A)
+    v = _View(A, year, U, shape, positions, private, winter, away, lang)
+    v.flagged = defaultdict(list)
     for f in found:
         if f.node is not None:
-            flagged[f.node].append(f)
-    shape = tree_layout(A, units=U)
-    positions = shape.positions if layout == "tree" else network_layout(A)
-    affected = {}
+            v.flagged[f.node].append(f)
     if away:
-        affected = {item["unit"]: item["effect"] for item in whatif(A, away)}
+        v.affected = {item["unit"]: item["effect"] for item in whatif(A, away)}
+    v.shown = {} if private else room_labels(A)
+    return v, found
 
+
+def _folds(v: _View, expand: str | None) -> dict[str, str]:
+    """Above :data:`OVERVIEW_NODES`, the roots of every district but ``expand`` fold."""
     fold: dict[str, str] = {}
-    if A.number_of_nodes() > OVERVIEW_NODES:
-        for unit, members in U.members.items():
-            district = _district_of(A, U, unit) or "—"
-            if district != expand:
-                for member in members:
-                    if shape.band.get(member) == "roots":
-                        fold[member] = f"district:{district}"
+    if v.A.number_of_nodes() <= OVERVIEW_NODES:
+        return fold
+    for unit, members in v.U.members.items():
+        district = _district_of(v.A, v.U, unit) or "—"
+        if district != expand:
+            for member in members:
+                if v.shape.band.get(member) == "roots":
+                    fold[member] = f"district:{district}"
+    return fold
 
-    shown = {} if private else room_labels(A)
-    b = _Builder(lang)
-    for node, xy in positions.items():
-        if node in fold:
-            continue
-        attrs = A.nodes[node]
-        kind = attrs.get("kind", "")
-        unit_flags = [f for f in flagged.get(node, []) if f.flag in UNIT_FLAGS]
-        cut_off = winter and node in year.members and year.isolated(node, True)
-        marked = bool(unit_flags) or cut_off
-        label = attrs.get("label", node) if private else shown[node]
-        # No vis "group": group styling overrides node colours (vis issues #3713, #111).
-        extra: dict[str, Any] = {"band": shape.band.get(node, "roots")}
-        if kind in _DETAIL_KINDS and node not in shape.trunk:
-            extra["detail"] = True
-        if private:
-            reasons = [f.reason_ja if lang == "ja" else f.reason_en for f in flagged.get(node, [])]
-            extra["title"] = "\n".join([f"{label}（{kind_name(kind, lang)}）", *reasons])
-            extra["flags"] = [f.flag for f in flagged.get(node, [])]
-            if reasons:
-                label = f"⚑ {label}"
+
+def _add_node(b: _Builder, v: _View, node: str, xy: tuple[float, float]) -> None:
+    """One node as the screen may show it: names and markers only on the private screen."""
+    attrs = v.A.nodes[node]
+    kind = attrs.get("kind", "")
+    trunk = node in v.shape.trunk
+    unit_flags = [f for f in v.flagged.get(node, []) if f.flag in UNIT_FLAGS]
+    cut_off = v.winter and node in v.year.members and v.year.isolated(node, True)
+    label = attrs.get("label", node) if v.private else v.shown[node]
+    # No vis "group": group styling overrides node colours (vis issues #3713, #111).
+    extra: dict[str, Any] = {"band": v.shape.band.get(node, "roots"), "name": label}
+    if kind in _DETAIL_KINDS and not trunk:
+        extra["detail"] = True
+    marks = ""
+    if v.private:
+        found = v.flagged.get(node, [])
+        reasons = [f.reason_ja if v.lang == "ja" else f.reason_en for f in found]
+        extra["title"] = "\n".join([f"{label}（{kind_name(kind, v.lang)}）", *reasons])
+        extra["flags"] = [f.flag for f in found]
+        if reasons:
+            marks = "⚑"
         # Markers are for the facilitator's own screen: the room never sees a flag.
-        if marked and private:
-            extra["shapeProperties"] = {"borderDashes": [6, 4]}
+        if unit_flags or cut_off:
+            extra["shapeProperties"] = {"borderDashes": [6, 4], "borderRadius": 4}
             extra["borderWidth"] = 4
-        if private and cut_off and not year.isolated(node):
-            label = f"❄ {label}"
-        if node in affected:
+        if cut_off and not v.year.isolated(node):
+            marks = "❄" + marks
+        if node in v.affected:
             extra["color"] = {"background": "#ffe082", "border": "#b71c1c"}
-            label = f"⚠ {label}"
-        if node == away:
+            marks = "⚠" + marks
+        if node == v.away:
             extra["opacity"] = 0.35
-        weight = shape.weight.get(node)
-        if weight:
-            extra["value"] = weight
-        b.node(node, _short(label), kind, xy, trunk=node in shape.trunk, **extra)
+    b.node(node, _note_text(label, kind, trunk, marks), kind, xy, trunk=trunk, **extra)
 
-    # Folded districts: one root each, where the district's strands are, sized by count.
+
+def _add_folded(b: _Builder, v: _View) -> None:
+    """Folded districts: one root each, where the district's strands are, sized by count."""
     folded: dict[str, list[str]] = defaultdict(list)
-    for member, district in fold.items():
+    for member, district in v.fold.items():
         folded[district].append(member)
     for district_id, members in sorted(folded.items()):
-        xs = [positions[m][0] for m in members]
-        ys = [positions[m][1] for m in members]
-        households = sum(1 for m in members if A.nodes[m].get("kind") == "household")
+        xs = [v.positions[m][0] for m in members]
+        ys = [v.positions[m][1] for m in members]
+        households = sum(1 for m in members if v.A.nodes[m].get("kind") == "household")
         name = district_id.split(":", 1)[1]
         label = (
             _("%(district)s · %(n)s households", district=name, n=households)
@@ -258,67 +292,71 @@ def tree_payload(
             "district",
             (sum(xs) / len(xs), sum(ys) / len(ys)),
             band="roots",
-            value=len(members),
             district=name,
             title=_("Click to open this district"),
         )
 
+
+def _add_edges(b: _Builder, v: _View) -> None:
+    """The ties drawn: all on the private screen, :data:`PROJECTOR_TIES` on the projector;
+    ties into folded districts are summed into one line per district and kind."""
     seen: dict[tuple[str, str, str], int] = defaultdict(int)
-    for u, v, key, d in A.edges(keys=True, data=True):
-        if d.get("kind") == "has_need" and not private:
-            continue  # the room sees its list of difficulties, never whose they are
-        fu, fv = fold.get(u, u), fold.get(v, v)
-        if fu == fv:
+    for u, w, key, d in v.A.edges(keys=True, data=True):
+        kind = d.get("kind", "")
+        if not v.private and kind not in PROJECTOR_TIES:
+            continue  # never a need beside a household: the room sees its list of difficulties
+        fu, fw = v.fold.get(u, u), v.fold.get(w, w)
+        if fu == fw:
             continue
-        if u in fold or v in fold:
-            seen[(fu, fv, d.get("kind", ""))] += 1
+        if u in v.fold or w in v.fold:
+            seen[(fu, fw, kind)] += 1
             continue
-        b.edge(str(key), u, v, **_edge_options(d.get("kind", ""), d, lang))
-    for (fu, fv, kind), count in sorted(seen.items()):
-        options = _edge_options(kind, {"kind": kind}, lang)
+        b.edge(str(key), u, w, **_edge_options(kind, d, v.lang))
+    for (fu, fw, kind), count in sorted(seen.items()):
+        options = _edge_options(kind, {"kind": kind}, v.lang)
         options["width"] = min(1 + count / 4, 12)
         options["title"] = f"{options['title']} × {count}"
-        b.edge(f"agg:{fu}:{fv}:{kind}", fu, fv, **options)
+        b.edge(f"agg:{fu}:{fw}:{kind}", fu, fw, **options)
 
-    # The trunk: a thick line from the ground through the key connectors, as wide as the load.
-    trunk = [p for p in shape.trunk if p in positions and p not in fold]
-    if layout == "tree" and trunk:
-        b.nodes.append(
-            {
-                "id": "_ground",
-                "x": 0,
-                "y": 0,
-                "shape": "dot",
-                "size": 2,
-                "label": " ",
-                "band": "trunk",
-                "kind": "trunk",
-                "color": {"background": "#7b4a21", "border": "#7b4a21"},
-            }
-        )
-        below = "_ground"
-        for person in trunk:
-            width = 6 + 1.5 * shape.weight.get(person, 0)
-            b.edge(
-                f"_trunk:{person}",
-                below,
-                person,
-                width=min(width, 40),
-                arrows="",
-                color={"color": "#7b4a21", "opacity": 0.9},
-                kind="trunk",
-                title="",
-            )
-            below = person
 
+def tree_payload(
+    G: nx.MultiDiGraph,
+    settings: Mapping[str, Any] | None = None,
+    *,
+    private: bool,
+    layout: str = "tree",
+    winter: bool = False,
+    away: str | None = None,
+    expand: str | None = None,
+    lang: str = "ja",
+    pinned: Mapping[str, tuple[float, float]] | None = None,
+) -> dict[str, Any]:
+    """The vis-network data of a session graph: nodes, edges, options, scene, legend, flags.
+
+    ``private`` is the facilitator's own screen (names, flags, reasons); otherwise the
+    projector-safe picture (room labels, no flag, no need beside a household). ``winter``
+    drops ties that stop in snow (and, privately, marks the units that become isolated).
+    ``away`` is a person for the what-if. A large graph opens folded into districts unless
+    ``expand`` names one. ``pinned`` are the places the facilitator dragged notes to.
+    """
+    v, found = _view(G, settings, private, layout, winter, away, lang, pinned)
+    v.fold = _folds(v, expand)
+    b = _Builder(lang)
+    for node, xy in v.positions.items():
+        if node not in v.fold:
+            _add_node(b, v, node, xy)
+    _add_folded(b, v)
+    _add_edges(b, v)
     return {
         "nodes": b.nodes,
         "edges": b.edges,
         "options": _options(),
-        "overview": bool(fold),
+        "scene": v.shape.scene if layout == "tree" and not v.fold else None,
+        "overview": bool(v.fold),
+        "winter": winter,
         "legend": legend(lang),
         "flags": [f.to_dict(lang) for f in found] if private else [],
-        "whatif": [{"unit": unit, "effect": effect} for unit, effect in sorted(affected.items())],
+        "whatif": [{"unit": u, "effect": e} for u, e in sorted(v.affected.items())],
     }
 
 
@@ -369,6 +407,9 @@ def _payload_for(session_id: str, private: bool):
     layout = request.args.get("layout", "tree")
     if layout not in ("tree", "network"):
         abort(400)
+    # The seq is read first: a change committed while the payload is built makes it look
+    # older than it is, so the screen loads again (never newer, which would freeze it).
+    seq = session.last_seq()
     try:
         data = tree_payload(
             session_graph(session),
@@ -382,7 +423,7 @@ def _payload_for(session_id: str, private: bool):
         )
     except GraphError:
         raise
-    data["seq"] = session.last_seq()
+    data["seq"] = seq
     data["title"] = meta["title"]
     return data
 

@@ -9,6 +9,7 @@ line at y = 0, as vis-network draws them.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,12 +20,22 @@ from .analysis import Units, analyse
 
 __all__ = [
     "BANDS",
-    "ROOT_CELL_WIDTH",
     "BAND_KINDS",
+    "BOX_MARGIN",
+    "LINE_HEIGHT",
+    "MAX_SHIFT",
+    "ROOT_CELL_WIDTH",
+    "SLOTS",
+    "Slot",
     "TreeLayout",
-    "tree_layout",
+    "label_box",
     "network_layout",
+    "slot_of",
+    "text_width",
+    "tree_layout",
+    "tree_scene",
     "trunk_scores",
+    "wrap_label",
 ]
 
 #: Bands from the bottom of the picture to the top, with their Japanese and English names.
@@ -54,31 +65,118 @@ BAND_KINDS: dict[str, str] = {
 TRUNK_MIN_SCORE = 3
 TRUNK_MAX = 8
 
-# Geometry, in canvas pixels; a label of 18 px fits the spacings at zoom 1.
-ROOT_CELL_WIDTH = 380  # width of one household's root strand (a label of 5 kanji)
-_CELL_H = 170  # height of one row of root strands
-_ROOT_TOP = 140  # depth of the first row of roots below the ground line
-_BOWL = 0.08  # outer roots lie deeper: the root ball's curve
-_LOOSE_GAP = 320  # distance between the root system and the loose roots beside it
-_NEED_ROWS = 6  # the list of difficulties: rows per column
-_NEED_STEP = 90
-_SOIL_STEP = 420
-_TRUNK_BASE = -100
-_TRUNK_STEP = 100
-_BRANCH_SLOT = 380  # arc length per branch (two staggered arcs)
-_BRANCH_MIN_R = 380
-_LEAF_GAP = 260
-_FRUIT_GAP = 380
-_CROWN_FLAT = 0.5
-_BRANCH_STAGGER = 150
+
+@dataclass(frozen=True)
+class Slot:
+    """The room a kind's sticky note takes on the canvas (px at zoom 1).
+
+    ``font`` is the label's size, ``width`` the widest line of text in ems (full-width
+    characters are one em), ``lines`` the most lines; ``w`` × ``h`` is the slot, which every
+    label box of that kind fits (:func:`label_box`), so no two drawn labels overlap.
+    """
+
+    font: int
+    width: float
+    lines: int
+    w: float
+    h: float
+
+
+#: The slot of each kind of note. A 1920×1080 projector shows the demo (≈170 nodes) at
+#: zoom ≥ 0.91, so notes of 22 px are drawn at 20 px or more; residents (8 px) and
+#: difficulties (16 px) are read when zoomed in.
+SLOTS: dict[str, Slot] = {
+    "household": Slot(22, 4.8, 2, 126, 70),
+    "note": Slot(22, 8.0, 2, 204, 74),
+    "trunk": Slot(18, 6.0, 1, 136, 42),
+    "person": Slot(8, 5.6, 2, 52, 32),
+    "need": Slot(16, 8.0, 3, 156, 78),
+}
+#: Margins of the label inside its box, as drawn (vis-network ``margin``).
+BOX_MARGIN = {"x": 8, "y": 6}
+#: Height of a line of text, in units of the font size (vis-network draws ≈ 1.1).
+LINE_HEIGHT = 1.2
+#: Size of a resident's dot.
+PERSON_DOT = 4
+#: The farthest one insertion moves any other node: about one slot.
+MAX_SHIFT = 420
+#: Kept for callers that size things by a root cell.
+ROOT_CELL_WIDTH = MAX_SHIFT
+
+_GAP = 40  # between the parts of the picture (roots, needs, loose roots)
+_CROWN_ROW = (7, 9, 9, 7, 5, 3)  # notes per row of the crown, bottom to top, then 3 each
+_SOIL_ROW = 9
+_ROOT_ROWS = ((24, 3), (60, 4), (150, 7))  # (up to n units, units per column); then 12
+
+
+def text_width(text: str) -> float:
+    """The width of one line of ``text`` in ems: full-width (and ambiguous) 1, emoji 1.3,
+    others 0.62 (a little more than most Latin letters take).
+
+    >>> text_width("佐藤 A.")
+    3.86
+    """
+    total = 0.0
+    for ch in text:
+        if unicodedata.combining(ch) or ch in "\u200d\ufe0f":
+            continue
+        if ord(ch) > 0x1F000 or unicodedata.category(ch) == "So":
+            total += 1.3  # drawn as an emoji
+        elif unicodedata.east_asian_width(ch) in "WFA":  # ①② are drawn full-width
+            total += 1.0
+        else:
+            total += 0.62
+    return round(total, 2)
+
+
+def wrap_label(text: str, slot: Slot) -> list[str]:
+    """``text`` broken into the lines of ``slot`` (cut with … when it needs more).
+
+    >>> wrap_label("移動販売車の停留所（旧駅前）", SLOTS["note"])
+    ['移動販売車の停留', '所（旧駅前）']
+    """
+    lines: list[str] = []
+    line = ""
+    for ch in " ".join(str(text).split()):
+        if line and text_width(line + ch) > slot.width:
+            lines.append(line.rstrip())
+            line = ch.lstrip()
+        else:
+            line += ch
+    if line:
+        lines.append(line)
+    if len(lines) > slot.lines:
+        lines = lines[: slot.lines]
+        last = lines[-1]
+        while last and text_width(last + "…") > slot.width:
+            last = last[:-1]
+        lines[-1] = last + "…"
+    return lines or [""]
+
+
+def label_box(lines: list[str], slot: Slot) -> tuple[float, float]:
+    """The width and height of a box holding ``lines`` at ``slot``'s font, margins included."""
+    width = max(text_width(line) for line in lines) * slot.font + 2 * BOX_MARGIN["x"]
+    height = len(lines) * slot.font * LINE_HEIGHT + 2 * BOX_MARGIN["y"]
+    return width, height
+
+
+def slot_of(kind: str, trunk: bool = False) -> Slot:
+    """The slot a node of ``kind`` is drawn in (trunk persons have their own)."""
+    if trunk:
+        return SLOTS["trunk"]
+    if kind in ("person", "need", "household"):
+        return SLOTS[kind]
+    return SLOTS["note"]
 
 
 @dataclass
 class TreeLayout:
-    """Positions and the band of every approved node.
+    """Positions and the band of every approved node, and the drawing under them.
 
     ``trunk`` lists the trunk persons bottom to top; ``loose`` the isolated units drawn apart
-    from the root system; ``weight`` the load each node carries (node size, trunk width).
+    from the root system; ``weight`` the load each node carries (trunk width);
+    ``scene`` what the screen draws under the notes (:func:`tree_scene`).
     """
 
     positions: dict[str, tuple[float, float]] = field(default_factory=dict)
@@ -86,6 +184,7 @@ class TreeLayout:
     trunk: list[str] = field(default_factory=list)
     loose: list[str] = field(default_factory=list)
     weight: dict[str, float] = field(default_factory=dict)
+    scene: dict[str, Any] = field(default_factory=dict)
 
 
 def trunk_scores(U: Units) -> dict[str, int]:
@@ -102,21 +201,6 @@ def trunk_scores(U: Units) -> dict[str, int]:
     return scores
 
 
-def _rows_for(n: int) -> int:
-    # Few size classes so that one insertion almost never changes the number of rows.
-    return 4 if n <= 60 else 6 if n <= 200 else 10
-
-
-def _root_cell(i: int, rows: int, n: int) -> tuple[float, float]:
-    columns = math.ceil(n / rows)
-    column, row = divmod(i, rows)
-    x = (column - (columns - 1) / 2) * ROOT_CELL_WIDTH + (row - (rows - 1) / 2) * (
-        ROOT_CELL_WIDTH / rows
-    )
-    y = _ROOT_TOP + row * _CELL_H + _BOWL * abs(x)
-    return x, y
-
-
 def _unit_district(U: Units, unit: str, nodes: Mapping[str, Mapping[str, Any]]) -> str:
     for member in U.members.get(unit, ()):
         district = nodes[member].get("district")
@@ -125,18 +209,144 @@ def _unit_district(U: Units, unit: str, nodes: Mapping[str, Mapping[str, Any]]) 
     return ""
 
 
-def _place_strand(out: TreeLayout, x: float, y: float, nodes: list[str]) -> None:
-    """One root strand: the household (or lone person) on top, residents fanned beneath it."""
-    for j, node in enumerate(nodes):
-        if j == 0:
-            out.positions[node] = (x, y)
+def _rows_for(n: int) -> int:
+    # Few size classes, so that one insertion almost never changes the number of rows.
+    for limit, rows in _ROOT_ROWS:
+        if n <= limit:
+            return rows
+    return 12
+
+
+def _place_cluster(
+    out: TreeLayout, x: float, top: float, drawn: list[str], head: str | None
+) -> float:
+    """A household's note with its residents' dots beneath; returns the height used."""
+    house, person = SLOTS["household"], SLOTS["person"]
+    residents = [n for n in drawn if n != head]
+    y = top
+    if head is not None:
+        out.positions[head] = (x, top + house.h / 2)
+        y = top + house.h + 2
+    per_row = max(1, int(house.w // person.w))
+    for j, node in enumerate(residents):
+        row, column = divmod(j, per_row)
+        count = min(per_row, len(residents) - row * per_row)
+        dx = (column - (count - 1) / 2) * person.w
+        out.positions[node] = (x + dx, y + row * person.h + PERSON_DOT + 1)
+    return y - top + math.ceil(len(residents) / per_row) * person.h
+
+
+def _root_columns(
+    out: TreeLayout,
+    cells: list[tuple[str | None, list[str]]],
+    rows: int,
+    left: float,
+    top: float,
+) -> float:
+    """Clusters in columns of ``rows`` from ``left``; returns the x after the last column."""
+    width = SLOTS["household"].w
+    for start in range(0, len(cells), rows):
+        y = top
+        for head, drawn in cells[start : start + rows]:
+            y += _place_cluster(out, left + width / 2, y, drawn, head) + 8
+        left += width
+    return left
+
+
+def _place_roots(out: TreeLayout, U: Units, nodes: Mapping, top: float) -> None:
+    """The root system: households by district in columns, the needs' list on the left,
+    the loose roots apart on the right."""
+    trunk = set(out.trunk)
+    rooted: list[tuple[str, str, str | None, list[str]]] = []
+    loose: list[tuple[str, str | None, list[str]]] = []
+    for unit, members in U.members.items():
+        drawn = [m for m in members if m not in trunk]
+        if not drawn:
+            continue
+        head = unit if unit in drawn and nodes[unit].get("kind") == "household" else None
+        if U.isolated(unit):
+            loose.append((unit, head, drawn))
         else:
-            side = -1 if j % 2 else 1
-            out.positions[node] = (x + side * 62 * ((j + 1) // 2), y + 70 + 24 * ((j - 1) // 2))
+            rooted.append((_unit_district(U, unit, nodes), unit, head, drawn))
+    rooted.sort(key=lambda item: (item[0], item[1]))
+    loose.sort(key=lambda item: item[0])
+    out.loose = [unit for unit, _, _ in loose]
+    rows = _rows_for(len(rooted) + len(loose))
+    columns = math.ceil(len(rooted) / rows)
+    left = -columns * SLOTS["household"].w / 2
+    right = _root_columns(out, [(h, d) for _, _, h, d in rooted], rows, left, top)
+    _root_columns(out, [(h, d) for _, h, d in loose], rows, right + _GAP, top)
+    needs = sorted(n for n, a in nodes.items() if a.get("kind") == "need")
+    need = SLOTS["need"]
+    per_column = max(1, int(rows * 100 // need.h))
+    for i, node in enumerate(needs):
+        column, row = divmod(i, per_column)
+        x = left - _GAP - need.w / 2 - column * need.w
+        out.positions[node] = (x, top + row * need.h + need.h / 2)
+    for node in out.positions:
+        out.band.setdefault(node, "roots")
 
 
-def tree_layout(G: nx.MultiDiGraph, units: Units | None = None) -> TreeLayout:
-    """Lay the approved part of ``G`` out as a community-building tree.
+def _rows_of(n: int, pattern: tuple[int, ...], rest: int) -> list[int]:
+    """How many notes each row takes for ``n`` notes, first row first."""
+    counts, i = [], 0
+    while n > 0:
+        take = min(n, pattern[i] if i < len(pattern) else rest)
+        counts.append(take)
+        n -= take
+        i += 1
+    return counts
+
+
+def _place_rows(
+    out: TreeLayout,
+    items: list[tuple[str, str]],
+    start: float,
+    pattern: tuple[int, ...],
+    up: bool = True,
+) -> float:
+    """Notes in centred rows from ``start`` (upwards, or downwards when not ``up``); every
+    other row runs the other way, so one insertion moves each later note by about one slot.
+    Returns the far edge of the last row."""
+    slot = SLOTS["note"]
+    step = -slot.h if up else slot.h
+    y = start
+    i = 0
+    for row, count in enumerate(_rows_of(len(items), pattern, pattern[-1])):
+        order = range(count) if row % 2 == 0 else range(count - 1, -1, -1)
+        for k in order:
+            node, band = items[i]
+            out.positions[node] = ((k - (count - 1) / 2) * slot.w, y + step / 2)
+            out.band[node] = band
+            i += 1
+        y += step
+    return y
+
+
+def _place_trunk(out: TreeLayout, base: float) -> float:
+    """The trunk persons two by two up the trunk, heaviest at the base; returns its top."""
+    slot = SLOTS["trunk"]
+    half = 22 + slot.w / 2  # beside the drawn trunk
+    for i, person in enumerate(out.trunk):
+        row, side = divmod(i, 2)
+        out.positions[person] = (half if side else -half, base - row * slot.h - slot.h / 2)
+        out.band[person] = "trunk"
+    rows = math.ceil(len(out.trunk) / 2)
+    return base - max(rows, 2) * slot.h
+
+
+def _bands_of(nodes: Mapping[str, Mapping[str, Any]], band: str) -> list[tuple[str, str]]:
+    kinds = [k for k, b in BAND_KINDS.items() if b == band]
+    chosen = (n for n, a in nodes.items() if a.get("kind") in kinds)
+    return [(n, band) for n in sorted(chosen, key=lambda n: (nodes[n].get("kind"), n))]
+
+
+def tree_layout(
+    G: nx.MultiDiGraph,
+    units: Units | None = None,
+    pinned: Mapping[str, tuple[float, float]] | None = None,
+) -> TreeLayout:
+    """Lay the approved part of ``G`` out as a community-building tree of sticky notes.
 
     Parameters
     ----------
@@ -144,6 +354,8 @@ def tree_layout(G: nx.MultiDiGraph, units: Units | None = None) -> TreeLayout:
         A session graph; pending and hidden elements are left out.
     units : Units, optional
         ``graph.analysis.analyse(G)``, when the caller already has it.
+    pinned : mapping, optional
+        node → (x, y) where the facilitator put it; those nodes stay there.
 
     Returns
     -------
@@ -167,130 +379,76 @@ def tree_layout(G: nx.MultiDiGraph, units: Units | None = None) -> TreeLayout:
 
     Notes
     -----
-    O(n log n + m). Deterministic. Stable: a new node only shifts the nodes after it in its
-    band by about one slot (≤ ~1 root cell, 150 px), except when the root system passes a
-    size class (60 or 200 units) or a person's score makes them join the trunk.
+    O(n log n + m). Deterministic. Every node has a slot of its kind (:data:`SLOTS`) and no
+    two slots overlap, so no two drawn labels do (pinned nodes aside). Stable: a new node
+    moves the others of its band by about one slot (:data:`MAX_SHIFT`), except when the root
+    system passes a size class or a person's score makes them join the trunk.
     """
     U = units if units is not None else analyse(G)
     nodes = U.nodes
     out = TreeLayout()
-
     scores = trunk_scores(U)
     ranked = sorted(
         (p for p, s in scores.items() if s >= TRUNK_MIN_SCORE), key=lambda p: (-scores[p], p)
     )
     out.trunk = ranked[:TRUNK_MAX]
-    trunk = set(out.trunk)
-    for p, s in scores.items():
-        out.weight[p] = float(s)
-
-    # Roots: one strand per unit, units of a district side by side.
-    strands: list[tuple[str, str, list[str]]] = []
-    loose: list[tuple[str, list[str]]] = []
-    for unit, members in U.members.items():
-        drawn = [m for m in members if m not in trunk]
-        if not drawn:
-            continue
-        if U.isolated(unit):
-            loose.append((unit, drawn))
-        else:
-            strands.append((_unit_district(U, unit, nodes), unit, drawn))
-    strands.sort(key=lambda s: (s[0], s[1]))
-    cells = [(unit, drawn) for _, unit, drawn in strands]
-    rows = _rows_for(len(cells))
-    right_edge = left_edge = 0.0
-    for i, (_unit, drawn) in enumerate(cells):
-        x, y = _root_cell(i, rows, len(cells))
-        right_edge, left_edge = max(right_edge, x), min(left_edge, x)
-        _place_strand(out, x, y, drawn)
-    # Loose roots lie apart, to the right of the root system, just under the ground.
-    loose.sort(key=lambda item: item[0])
-    out.loose = [unit for unit, _ in loose]
-    for i, (_unit, drawn) in enumerate(loose):
-        column, row = divmod(i, 3)
-        x = right_edge + _LOOSE_GAP + column * ROOT_CELL_WIDTH
-        _place_strand(out, x, _ROOT_TOP + row * _CELL_H, drawn)
-    # Needs: the room's list of difficulties (困りごと) to the left of the roots, never beside
-    # the household that has them (DESIGN.md §6).
-    needs = sorted(n for n, a in nodes.items() if a.get("kind") == "need")
-    for i, need in enumerate(needs):
-        column, row = divmod(i, _NEED_ROWS)
-        x = left_edge - _LOOSE_GAP - column * ROOT_CELL_WIDTH
-        out.positions[need] = (x, _ROOT_TOP + row * _NEED_STEP)
-    for node in out.positions:
-        out.band[node] = "roots"
-
-    # Soil: places and stories along the ground line.
-    soil = sorted(
-        (n for n, a in nodes.items() if BAND_KINDS.get(a.get("kind")) == "soil"),
-        key=lambda n: (nodes[n].get("kind"), n),
-    )
-    for i, node in enumerate(soil):
-        # Every other label sits a line lower, so long names along the ground stay apart.
-        out.positions[node] = ((i - (len(soil) - 1) / 2) * _SOIL_STEP, 70.0 * (i % 2))
-        out.band[node] = "soil"
-
-    # Trunk: the heaviest load at the base.
-    for i, person in enumerate(out.trunk):
-        out.positions[person] = (14.0 * (1 if i % 2 else -1), _TRUNK_BASE - i * _TRUNK_STEP)
-        out.band[person] = "trunk"
-    top = _TRUNK_BASE - max(len(out.trunk) - 1, 0) * _TRUNK_STEP
-
-    # Branches fan out over the trunk on an upper arc; leaves at their tips; fruit above.
-    branches = sorted(n for n, a in nodes.items() if BAND_KINDS.get(a.get("kind")) == "branches")
-    span = math.radians(150)
-    radius = max(_BRANCH_MIN_R, len(branches) * _BRANCH_SLOT / span)
-    angle_of: dict[str, float] = {}
-    for i, node in enumerate(branches):
-        angle = math.radians(195) + (i + 0.5) / len(branches) * span
-        angle_of[node] = angle
-        # Every other branch reaches further out, so neighbouring labels do not collide.
-        out.positions[node] = _polar(top, radius + _BRANCH_STAGGER * (i % 2), angle)
-        out.band[node] = "branches"
-
-    leaves = sorted(n for n, a in nodes.items() if a.get("kind") == "institution")
-    per_branch: dict[str, int] = {}
-    for i, node in enumerate(leaves):
-        linked = sorted(
-            b for b in nx.all_neighbors(G, node) if b in angle_of and _active_link(G, node, b)
-        )
-        if linked:
-            k = per_branch.get(linked[0], 0)
-            per_branch[linked[0]] = k + 1
-            angle = angle_of[linked[0]] + math.radians(7) * (k - 0.5 * (k > 0))
-        else:
-            angle = _centred(i, len(leaves), radius + _BRANCH_STAGGER + _LEAF_GAP)
-        out.positions[node] = _polar(
-            top, radius + _BRANCH_STAGGER * (1 + i % 2) + _LEAF_GAP, angle
-        )
-        out.band[node] = "leaves"
-
-    fruit = sorted(n for n, a in nodes.items() if a.get("kind") == "idea")
-    for i, node in enumerate(fruit):
-        reach = radius + _BRANCH_STAGGER * (1 + i % 2) + _FRUIT_GAP
-        out.positions[node] = _polar(top, reach, _centred(i, len(fruit), reach))
-        out.band[node] = "fruit"
+    out.weight = {p: float(s) for p, s in scores.items()}
+    note = SLOTS["note"]
+    soil_bottom = _place_rows(out, _bands_of(nodes, "soil"), -note.h / 2, (_SOIL_ROW,), False)
+    _place_roots(out, U, nodes, max(soil_bottom, note.h / 2) + 24)
+    crown_bottom = _place_trunk(out, -note.h / 2 - 8) - 12
+    crown = _bands_of(nodes, "branches") + _bands_of(nodes, "leaves") + _bands_of(nodes, "fruit")
+    _place_rows(out, crown, crown_bottom, _CROWN_ROW)
+    for node, xy in (pinned or {}).items():
+        if node in out.positions:
+            out.positions[node] = (float(xy[0]), float(xy[1]))
+    out.scene = tree_scene(nodes, out)
     return out
 
 
-def _centred(i: int, n: int, radius: float, step: float = 420.0) -> float:
-    """The angle of item ``i`` of ``n`` spread ``step`` px apart around the top of an arc.
+def tree_scene(nodes: Mapping[str, Mapping[str, Any]], out: TreeLayout) -> dict[str, Any]:
+    """What the screen draws under the notes, in canvas coordinates.
 
-    A fixed arc length (not a share of the arc) keeps every item in place but a half step
-    when one is added.
+    ``ground`` (the soil line), ``trunk`` (base, top and widths by the load it carries),
+    ``limbs`` (to each branch), ``canopy`` (circles behind the crown), ``roots`` (to each
+    household that is rooted; loose roots get none) and ``needs`` (the top left of the
+    room's list of difficulties).
     """
-    return math.radians(270) + (i - (n - 1) / 2) * step / radius
+    pos = out.positions
+    if not pos:
+        return {}
+    xs = [x for x, _ in pos.values()]
+    crown = [n for n, b in out.band.items() if b in ("branches", "leaves", "fruit")]
+    note = SLOTS["note"]
+    top = max((pos[n][1] for n in crown), default=-160.0) + note.h / 2
+    load = sum(out.weight.get(p, 0.0) for p in out.trunk)
+    base_width = min(30 + 4 * math.sqrt(load), 96)
+    loose = set(out.loose)
 
+    def at(node: str, dy: float = 0.0) -> list[float]:
+        return [round(pos[node][0], 1), round(pos[node][1] + dy, 1)]
 
-def _active_link(G: nx.MultiDiGraph, a: str, b: str) -> bool:
-    data = list(G.get_edge_data(a, b, default={}).values())
-    data += list(G.get_edge_data(b, a, default={}).values())
-    return any(d.get("status", "approved") == "approved" for d in data)
-
-
-def _polar(top: float, radius: float, angle: float) -> tuple[float, float]:
-    # The crown is an ellipse, wider than tall, so the tree fits a 16:9 projector.
-    return (radius * math.cos(angle), top + _CROWN_FLAT * radius * math.sin(angle))
+    kind = {n: nodes[n].get("kind") for n in pos}
+    needs = [pos[n] for n in pos if kind[n] == "need"]
+    household = -SLOTS["household"].h / 2
+    return {
+        "ground": {"y": 0, "left": round(min(xs) - 160, 1), "right": round(max(xs) + 160, 1)},
+        "trunk": {
+            "x": 0,
+            "base": 40,
+            "top": round(top, 1),
+            "base_width": round(base_width, 1),
+            "top_width": round(base_width * 0.5, 1),
+        },
+        "limbs": [at(n) for n in crown if out.band[n] == "branches"],
+        "canopy": [at(n) + [note.w * 0.62] for n in crown],
+        "roots": [at(n, household) for n in pos if kind[n] == "household" and n not in loose],
+        "needs": (
+            {"x": round(min(x for x, _ in needs), 1), "y": round(min(y for _, y in needs), 1)}
+            if needs
+            else None
+        ),
+    }
 
 
 def network_layout(G: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:

@@ -144,7 +144,6 @@ _NOT_A_PLACE = re.compile(
     r"さん|様|さま|氏|宅|くん|君|ちゃん|一人|独居|ひとり|暮らし|歳|才|代|認知|病|障|要介護|[\s<>&]"
 )
 _NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-_PRIVATE_UNIT_KINDS = ("person", "household")
 
 
 def _district(G: nx.MultiDiGraph, node: Any) -> str:
@@ -168,11 +167,13 @@ def _numbered(label: str, number: int) -> str:
 def room_labels(G: nx.MultiDiGraph) -> dict[Any, str]:
     """The label of every visible node on a shared screen, unique in the session.
 
-    Each approved node gets its :func:`shared_label`. Where persons or households share a
-    label, each gets a short distinguisher that is not private: its district (or its
-    household's) when that reads as a place (「T.H.（坂の上）」); where that is not enough,
-    a circled number in the order the nodes were added, the first keeping the plain label
-    (「T.H.」「T.H.②」). Any other repeated label (two 「サロン」) is numbered the same way.
+    Each approved node gets its :func:`shared_label`. Where persons share a label, each gets
+    a short distinguisher that is not private: their district (or their household's) when
+    that reads as a place (「T.H.（坂の上）」); where that is not enough, a circled number in
+    the order the nodes were added, the first keeping the plain label (「T.H.」「T.H.②」).
+    Households and any other repeated label (two 「サロン」) are numbered the same way
+    (「S.宅」「S.宅②」): short enough for a sticky note on the tree, which groups them by
+    district anyway.
     The projector, the wall and phones' search all show these labels.
 
     Parameters
@@ -209,7 +210,7 @@ def room_labels(G: nx.MultiDiGraph) -> dict[Any, str]:
     wanted: dict[Any, str] = {}
     for n in visible:
         label = base[n]
-        if count[label] > 1 and G.nodes[n].get("kind") in _PRIVATE_UNIT_KINDS:
+        if count[label] > 1 and G.nodes[n].get("kind") == "person":
             district = _district(G, n)
             if district:
                 label = f"{label}（{district}）"

@@ -41,27 +41,119 @@
     }
   }
 
-  let fontSize = 20;
-  function fontFor(node) {
-    // Residents and needs: 0.7 of the size, under vis's draw threshold until zoomed in.
-    return { size: node.detail ? Math.round(fontSize * 0.7) : fontSize };
+  let scene = null;
+
+  // The drawing under the notes (DESIGN.md §5): soil, roots, trunk, limbs and canopy, in
+  // canvas coordinates from the server (graph/layout.py tree_scene).
+  function drawScene(ctx) {
+    const s = scene;
+    if (!s || !s.ground) return;
+    const t = s.trunk;
+    ctx.save();
+    // Soil: the earth below the ground line, and the grass on it.
+    const depth = 900;
+    const earth = ctx.createLinearGradient(0, 0, 0, depth);
+    earth.addColorStop(0, "#e9d8bd");
+    earth.addColorStop(1, "#f7efe2");
+    ctx.fillStyle = earth;
+    ctx.fillRect(s.ground.left, 0, s.ground.right - s.ground.left, depth);
+    ctx.fillStyle = "#7cb342";
+    ctx.fillRect(s.ground.left, -8, s.ground.right - s.ground.left, 10);
+    ctx.fillStyle = "#6d4c41";
+    ctx.font = "bold 34px sans-serif";
+    ctx.textBaseline = "top";
+    ctx.fillText(i18n.soil || "土", s.ground.left + 16, 12);
+    // Roots: curved strands from the trunk's base to every rooted household.
+    ctx.strokeStyle = "rgba(121, 85, 72, 0.55)";
+    ctx.lineCap = "round";
+    s.roots.forEach(([x, y]) => {
+      ctx.lineWidth = 5;
+      ctx.beginPath();
+      ctx.moveTo(t.x + Math.sign(x) * t.base_width * 0.3, t.base);
+      ctx.bezierCurveTo(t.x + x * 0.15, t.base + (y - t.base) * 0.7, x, t.base + 10, x, y);
+      ctx.stroke();
+    });
+    // Canopy: the outline of the crown, then its leaves over the inner edges.
+    ctx.fillStyle = "#d4eac0";
+    ctx.strokeStyle = "#6a9a45";
+    ctx.lineWidth = 8;
+    s.canopy.forEach(([x, y, r]) => { ctx.beginPath(); ctx.arc(x, y, r, 0, 2 * Math.PI); ctx.stroke(); });
+    s.canopy.forEach(([x, y, r]) => { ctx.beginPath(); ctx.arc(x, y, r, 0, 2 * Math.PI); ctx.fill(); });
+    // Trunk: as wide as the load it carries, flaring into the ground.
+    const bw = t.base_width / 2;
+    const tw = t.top_width / 2;
+    ctx.fillStyle = "#8d5a2b";
+    ctx.strokeStyle = "#5d3a1a";
+    ctx.lineWidth = 3;
+    ctx.beginPath();
+    ctx.moveTo(t.x - bw * 1.8, t.base);
+    ctx.quadraticCurveTo(t.x - bw, t.base - 20, t.x - bw, t.base - 60);
+    ctx.lineTo(t.x - tw, t.top);
+    ctx.lineTo(t.x + tw, t.top);
+    ctx.lineTo(t.x + bw, t.base - 60);
+    ctx.quadraticCurveTo(t.x + bw, t.base - 20, t.x + bw * 1.8, t.base);
+    ctx.closePath();
+    ctx.fill();
+    ctx.stroke();
+    // Limbs: from the top of the trunk out to every branch.
+    ctx.strokeStyle = "#8d5a2b";
+    s.limbs.forEach(([x, y]) => {
+      ctx.lineWidth = Math.max(6, t.top_width * 0.45);
+      ctx.beginPath();
+      ctx.moveTo(t.x, t.top + 20);
+      ctx.quadraticCurveTo(t.x + x * 0.35, t.top - 10, x, y);
+      ctx.stroke();
+    });
+    if (s.needs) {
+      ctx.fillStyle = "#9a5b00";
+      ctx.font = "bold 26px sans-serif";
+      ctx.textBaseline = "bottom";
+      ctx.textAlign = "center";
+      ctx.fillText(i18n.needs || "困りごと", s.needs.x, s.needs.y - 44);
+    }
+    ctx.restore();
   }
 
-  function withFont(items) {
-    return items.map((n) => Object.assign({}, n, { font: fontFor(n) }));
+  function viewRect() {
+    const a = network.DOMtoCanvas({ x: 0, y: 0 });
+    const b = network.DOMtoCanvas({ x: el.clientWidth, y: el.clientHeight });
+    return { left: a.x, top: a.y, right: b.x, bottom: b.y };
   }
 
-  function readableFonts() {
-    // Labels of at least 18 px on screen at the zoom the tree opens with (back of the hall).
-    // Set on every node: vis re-measures per-node fonts, not always a changed global one.
-    fontSize = Math.max(20, Math.ceil(18.5 / network.getScale()));
-    nodes.update(nodes.get().map((n) => ({ id: n.id, font: fontFor(n) })));
-    el.dataset.fontSize = String(fontSize);
+  function outside(ids) {
+    // Whether any of these nodes' boxes lies (partly) outside what is on screen.
+    const view = viewRect();
+    return ids.some((id) => {
+      const box = network.getBoundingBox(id);
+      return box && (box.left < view.left || box.right > view.right || box.top < view.top || box.bottom > view.bottom);
+    });
   }
 
-  function fit() {
-    network.fit({ animation: false });
-    readableFonts();
+  function extent() {
+    // The boxes of all drawn notes, in canvas coordinates.
+    let box = null;
+    nodes.getIds().forEach((id) => {
+      const node = nodes.get(id);
+      if (node.hidden) return;
+      const b = network.getBoundingBox(id);
+      if (!b) return;
+      box = box ? { left: Math.min(box.left, b.left), right: Math.max(box.right, b.right),
+        top: Math.min(box.top, b.top), bottom: Math.max(box.bottom, b.bottom) } : b;
+    });
+    return box;
+  }
+
+  function fit(animated) {
+    // vis's own fit leaves a tenth of the screen empty; the picture should use it (a margin
+    // of 16 px), so its notes are as large as the screen allows.
+    const box = extent();
+    const animation = animated ? { duration: 600, easingFunction: "easeInOutQuad" } : false;
+    if (!box || !el.clientWidth || !el.clientHeight) { network.fit({ animation: animation }); return; }
+    const scale = Math.min((el.clientWidth - 32) / (box.right - box.left || 1),
+      (el.clientHeight - 32) / (box.bottom - box.top || 1), 2);
+    network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 },
+      scale: scale, animation: animation });
+    el.dataset.fontSize = "22";
   }
 
   function renderLegend(legend) {
@@ -115,40 +207,54 @@
 
   function apply(data) {
     const first = network === null;
-    sync(nodes, withFont(data.nodes));
+    const before = new Set(nodes.getIds());
+    scene = data.scene || null;
+    sync(nodes, data.nodes);
     sync(edges, data.edges);
     if (first) {
       network = new vis.Network(el, { nodes: nodes, edges: edges }, data.options);
       window.tsunagariNetwork = network;
       // When the first picture was on screen, in ms since navigation start (bench/tree.py).
       network.once("afterDrawing", () => { el.dataset.drawnAt = String(Math.round(performance.now())); });
+      network.on("beforeDrawing", drawScene);
       network.on("click", onClick);
-      fit();
+      fit(false);
+    } else {
+      // A new note that would land outside the picture: ease out to show it, the rest stays.
+      const added = data.nodes.map((n) => n.id).filter((id) => !before.has(id));
+      if (added.length && outside(added)) fit(true); else network.redraw();
     }
     if (first || data.legend) renderLegend(data.legend);
     renderFlags(data.flags || []);
     renderWhatif(data.whatif || []);
     document.getElementById("overview-hint").hidden = !data.overview;
+    const banner = document.getElementById("winter-banner");
+    if (banner) banner.hidden = !data.winter;
     applyReveal();
     el.dataset.seq = String(data.seq);
     el.dataset.loads = String(Number(el.dataset.loads || 0) + 1);
   }
 
+  let failures = 0;
   function load() {
     if (loading) { again = true; return loading; }
     // The URL already carries ?view=…: add the options to its query, never a second "?"
     // (view=projector?winter=1 would not be the projector view).
     const url = new URL(el.dataset.jsonUrl, window.location.href);
     params.forEach((value, key) => url.searchParams.set(key, value));
-    loading = fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+    loading = fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
-      .then((data) => { apply(data); return true; })
-      .catch(() => false /* the stream will bring the next change; keep what is drawn */)
+      .then((data) => { apply(data); failures = 0; return true; })
+      .catch(() => { failures += 1; return false; })
       .then((ok) => {
         loading = null;
-        // Again if the options changed meanwhile, or a change came after what was fetched
-        // (not for the "changed" the stream sends on connecting: the first load has it).
-        if (again || (ok && wanted > Number(el.dataset.seq))) { again = false; load(); }
+        if (!ok) {
+          // A failed load is tried again, sooner at first (the hall's Wi-Fi comes back).
+          setTimeout(load, Math.min(300 * 2 ** (failures - 1), 5000));
+          return;
+        }
+        // Again if the options changed meanwhile, or a change came after what was fetched.
+        if (again || wanted > Number(el.dataset.seq)) { again = false; load(); }
       });
     return loading;
   }
@@ -178,7 +284,7 @@
     button.addEventListener("click", () => {
       params.set("layout", button.dataset.layout);
       document.querySelectorAll("[data-layout]").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
-      load().then(fit);
+      load().then(() => fit(false));
     });
   });
   const winter = document.getElementById("winter-toggle");
@@ -188,14 +294,19 @@
   });
   bind("reveal-next", () => { revealed = revealed >= BANDS.length - 1 ? 0 : revealed + 1; applyReveal(); });
   bind("reveal-all", () => { revealed = BANDS.length - 1; applyReveal(); });
-  bind("fit", fit);
+  bind("fit", () => fit(true));
   bind("fullscreen", () => {
     const shell = document.getElementById("tree-shell");
     if (document.fullscreenElement) document.exitFullscreen(); else if (shell.requestFullscreen) shell.requestFullscreen();
   });
   bind("whatif-go", () => { if (selected) { params.set("away", selected); load(); } });
   bind("whatif-clear", () => { params.delete("away"); load(); });
-  document.addEventListener("fullscreenchange", () => setTimeout(fit, 50));
+  document.addEventListener("fullscreenchange", () => setTimeout(() => fit(false), 50));
+  // The canvas keeps the window's size; when the window changes, the picture is fitted again.
+  window.addEventListener("resize", () => { if (network) { network.redraw(); fit(false); } });
+
+  // A safety net for a missed event: now and then, catch up with the newest seq announced.
+  setInterval(() => { if (started && !loading && wanted > Number(el.dataset.seq)) load(); }, 3000);
 
   function changed(seq) {
     wanted = Math.max(wanted, Number(seq));
@@ -216,7 +327,7 @@
 
   let started = false;
   function start() {
-    if (started) { if (network) fit(); return; }
+    if (started) { if (network) fit(false); return; }
     started = true;
     load();
   }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,8 @@ FLAG_WORDS = sorted(
 
 #: Every drawn node: id, kind, band, label, hidden, border dashes and width.
 NODES_JS = """() => window.tsunagariNetwork.body.data.nodes.get().map((d) => ({
-  id: d.id, kind: d.kind, band: d.band, label: d.label || '', hidden: !!d.hidden,
+  id: d.id, kind: d.kind, band: d.band, label: d.label || '', name: d.name || '',
+  hidden: !!d.hidden,
   dashes: d.shapeProperties ? d.shapeProperties.borderDashes : null,
   title: d.title || null}))"""
 EDGES_JS = """() => window.tsunagariNetwork.body.data.edges.get().map((e) => ({
@@ -95,9 +97,9 @@ def test_the_demo_projector_shows_no_flag_and_no_need_beside_a_person(
             assert ends - {"need"} <= {"idea", "activity"}, edge
     assert sum(1 for k in kind.values() if k == "need") == 7
 
-    shown = [n["label"] for n in nodes if n["kind"] in ("person", "household")]
+    shown = [n["name"] for n in nodes if n["kind"] in ("person", "household")]
     assert len(shown) == 130 and len(set(shown)) == len(shown), "two units share a label"
-    real = [n["label"] for n in nodes if n["kind"] not in ("trunk",)]
+    real = [n["name"] for n in nodes]
     assert len(set(real)) == len(real)
     screenshot(page, f"projector-{path.replace('/', '-').replace('?', '-')}-1920")
 
@@ -112,3 +114,139 @@ def test_the_demo_wall_shows_no_flag_and_unique_labels(server, context, demo):
         "() => [...document.querySelectorAll('#wall [data-node]')].map(e => e.innerText.trim())"
     )
     assert len(stickies) == 168 and len(set(stickies)) == len(stickies)
+
+
+# -- the drawn tree --------------------------------------------------------------------------
+
+NOTE_KINDS = ("household", "group", "place", "institution", "activity", "story", "idea")
+#: Every drawn node's box on screen (vis-network's own bounding box, through canvasToDOM),
+#: its kind and its font size on screen.
+BOXES_JS = """() => {
+  const n = window.tsunagariNetwork;
+  const scale = n.getScale();
+  const rect = document.getElementById('tree').getBoundingClientRect();
+  return n.body.data.nodes.get().filter((d) => !d.hidden).map((d) => {
+    const b = n.getBoundingBox(d.id);
+    const a = n.canvasToDOM({x: b.left, y: b.top});
+    const z = n.canvasToDOM({x: b.right, y: b.bottom});
+    const size = (d.font && d.font.size) || 22;
+    return {id: d.id, kind: d.kind, label: d.label, left: a.x + rect.left, top: a.y + rect.top,
+            right: z.x + rect.left, bottom: z.y + rect.top, px: size * scale};
+  });
+}"""
+CANVAS_JS = """() => { const r = document.getElementById('tree').getBoundingClientRect();
+  return {width: r.width, height: r.height, top: r.top, left: r.left,
+          vw: window.innerWidth, vh: window.innerHeight}; }"""
+
+
+def _overlaps(boxes: list[dict]) -> list[tuple[str, str]]:
+    found = []
+    ordered = sorted(boxes, key=lambda b: b["left"])
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1 :]:
+            if b["left"] >= a["right"]:
+                break
+            if a["top"] < b["bottom"] and b["top"] < a["bottom"] and a["right"] > b["left"]:
+                found.append((a["label"], b["label"]))
+    return found
+
+
+@pytest.mark.parametrize("path", ["projector?view=tree", "projector/tree"])
+def test_the_demo_tree_fills_the_projector_with_readable_notes_that_never_overlap(
+    server, context, demo, screenshot, path
+):
+    page = _page(server, context, FULL_HD)
+    page.goto(f"/sessions/{demo}/{path}")
+    _wait_loads(page)
+    page.wait_for_timeout(300)
+    canvas = page.evaluate(CANVAS_JS)
+    share = canvas["width"] * canvas["height"] / (canvas["vw"] * canvas["vh"])
+    boxes = page.evaluate(BOXES_JS)
+    notes = [b for b in boxes if b["kind"] in NOTE_KINDS]
+    smallest = min(b["px"] for b in notes)
+    overlapping = _overlaps(boxes)
+    inside = [
+        b
+        for b in boxes
+        if b["left"] >= canvas["left"] - 1
+        and b["right"] <= canvas["left"] + canvas["width"] + 1
+        and b["top"] >= canvas["top"] - 1
+        and b["bottom"] <= canvas["top"] + canvas["height"] + 1
+    ]
+    print(
+        f"\n{path}: canvas {canvas['width']:.0f}×{canvas['height']:.0f} = {share:.0%} of the "
+        f"screen; {len(notes)} notes, smallest text {smallest:.1f} px; "
+        f"{len(overlapping)} overlapping pairs of {len(boxes)} boxes; "
+        f"{len(inside)}/{len(boxes)} inside"
+    )
+    screenshot(page, f"projector-tree-{path.replace('/', '-').replace('?', '-')}-1920")
+    assert share >= 0.8, share
+    assert len(notes) == 81
+    assert smallest >= 20, smallest
+    assert not overlapping, overlapping[:5]
+    assert len(inside) == len(boxes), "part of the picture is off screen"
+
+
+def test_the_projector_page_keeps_the_windows_height(server, context, demo):
+    page = _page(server, context, FULL_HD)
+    page.goto(f"/sessions/{demo}/projector/tree")
+    _wait_loads(page)
+    heights = []
+    for _ in range(6):
+        heights.append(page.evaluate(CANVAS_JS)["height"])
+        page.wait_for_timeout(500)
+    scroll = page.evaluate("() => document.documentElement.scrollHeight")
+    print(f"\ncanvas heights over 3 s: {heights}; page height {scroll}")
+    assert max(heights) - min(heights) < 1 and max(heights) <= 1080
+    assert scroll <= 1080
+
+
+INSIDE_JS = """ids => {
+  const n = window.tsunagariNetwork;
+  const el = document.getElementById('tree');
+  const a = n.DOMtoCanvas({x: 0, y: 0});
+  const z = n.DOMtoCanvas({x: el.clientWidth, y: el.clientHeight});
+  const drawn = new Set(n.body.data.nodes.getIds());
+  return ids.map((id) => {
+    if (!drawn.has(id)) return 'missing';
+    const b = n.getBoundingBox(id);
+    return b.left >= a.x && b.right <= z.x && b.top >= a.y && b.bottom <= z.y ? 'inside' : 'outside';
+  });
+}"""
+
+
+def _approved(server, sid: str, kind: str, text: str) -> str:
+    status, note = server.api(
+        f"/api/v1/sessions/{sid}/notes", "POST", {"kind": kind, "text": text}
+    )
+    assert status == 201, note
+    status, body = server.api(f"/api/v1/sessions/{sid}/notes/{note['id']}/approve", "POST", {})
+    assert status == 200, body
+    return body["node"]["id"]
+
+
+@pytest.mark.parametrize("run", range(4))
+def test_a_burst_of_six_approvals_all_reach_the_projector_inside_the_picture(server, context, run):
+    sid, _code, _title = _cli(server, "new", f"連続承認 {run}").strip().split("\t")
+    _approved(server, sid, "group", "くりの木サロン")
+    page = _page(server, context, FULL_HD)
+    page.goto(f"/sessions/{sid}/projector/tree")
+    _wait_loads(page)
+    kinds = ["household", "group", "place", "idea", "household", "institution"]
+    added = [
+        _approved(server, sid, kind, f"新しい付箋{i}その{run}") for i, kind in enumerate(kinds)
+    ]
+    status, events = server.api(f"/api/v1/sessions/{sid}/events")
+    newest = max(e["seq"] for e in events)
+    started = time.monotonic()
+    page.wait_for_function(
+        "seq => Number(document.getElementById('tree').dataset.seq) >= seq",
+        arg=newest,
+        timeout=5000,
+    )
+    took = time.monotonic() - started
+    page.wait_for_timeout(700)  # the easing out to fit the new notes
+    where = page.evaluate(INSIDE_JS, added)
+    print(f"\nrun {run}: newest seq {newest} on the projector after {took * 1000:.0f} ms; {where}")
+    assert where == ["inside"] * 6, where
+    assert took < 1.5, took

@@ -6,10 +6,10 @@ from statistics import mean
 import pytest
 
 from graph.demo import demo_graph
-from graph.layout import BANDS, ROOT_CELL_WIDTH, network_layout, tree_layout
+from graph.layout import BANDS, MAX_SHIFT, SLOTS, network_layout, tree_layout
 
-# "A small distance": about one root cell (canvas pixels; the demo tree is ~4,000 px across).
-SMALL = 1.1 * ROOT_CELL_WIDTH
+# "A small distance": about one slot (canvas pixels; the demo tree is ~1,900 px across).
+SMALL = MAX_SHIFT
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,9 @@ def test_the_busiest_helpers_form_the_trunk(demo):
     layout = tree_layout(demo)
     assert {"p004", "p032"} <= set(layout.trunk)
     xs = [layout.positions[p][0] for p in layout.trunk]
-    assert max(abs(x) for x in xs) < 50  # one upright trunk
+    ys = [layout.positions[p][1] for p in layout.trunk]
+    assert max(abs(x) for x in xs) <= SLOTS["trunk"].w  # beside one upright trunk
+    assert ys == sorted(ys, reverse=True), "the heaviest load at the base"
 
 
 def test_needs_form_the_rooms_list_apart_from_every_household(demo):
@@ -72,7 +74,7 @@ def test_needs_form_the_rooms_list_apart_from_every_household(demo):
     assert needs and all(layout.band[n] == "roots" for n in needs)
     left_of_roots = min(layout.positions[u][0] for u in units if u in layout.positions)
     for need in needs:
-        assert layout.positions[need][0] < left_of_roots - 200, need
+        assert layout.positions[need][0] < left_of_roots - SLOTS["household"].w / 2, need
         assert layout.positions[need][1] > 0, "below the ground line, by the roots"
 
 

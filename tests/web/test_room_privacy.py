@@ -130,7 +130,7 @@ def test_a_phone_district_never_labels_a_household_on_a_shared_screen(
         == 200
     )
     tree = fac.get(f"/sessions/{session_id}/tree.json?view=projector").get_json()
-    assert [n["label"] for n in tree["nodes"] if n.get("kind") == "household"] == ["S.宅"]
+    assert [n["name"] for n in tree["nodes"] if n.get("kind") == "household"] == ["S.宅"]
     for path in SHARED:
         text = fac.get(f"/sessions/{session_id}/{path}").get_data(as_text=True)
         assert district not in text and "佐藤" not in text and "鈴木" not in text, path

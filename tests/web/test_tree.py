@@ -46,7 +46,7 @@ def test_private_payload_has_every_band_names_and_reasons(fac, demo_id):
     data = _payload(fac, demo_id)
     nodes = _nodes(data)
     assert {n["band"] for n in data["nodes"]} == set(BANDS)
-    assert nodes["h12"]["label"].endswith("山田さん宅")
+    assert nodes["h12"]["name"] == "山田さん宅" and nodes["h12"]["label"].startswith("⚑")
     assert "まだ見えていません" in nodes["h12"]["title"]
     assert {f["flag"] for f in data["flags"]} >= {"isolated_household", "overloaded_person"}
     assert data["options"]["physics"]["enabled"] is False
@@ -56,14 +56,14 @@ def test_private_payload_has_every_band_names_and_reasons(fac, demo_id):
 def test_projector_payload_keeps_worries_private(fac, demo_id):
     private = _nodes(_payload(fac, demo_id))
     data = _payload(fac, demo_id, view="projector")
-    labels = " ".join(n["label"] for n in data["nodes"])
+    labels = " ".join(n["name"] for n in data["nodes"])
     assert data["flags"] == []
     assert all(not n.get("title") for n in data["nodes"])
     assert "孤立" not in labels
     for unit in LOOSE:
-        name = private[unit]["label"].removeprefix("⚑ ")
+        name = private[unit]["name"]
         assert name not in labels
-        assert _nodes(data)[unit]["label"].startswith(("Y.宅", "N.宅", "G.宅", "O.宅"))
+        assert _nodes(data)[unit]["name"].startswith(("Y.宅", "N.宅", "G.宅", "O.宅"))
     assert "つながり要確認" not in labels
     anonymous = [n for n, a in demo_graph().nodes(data=True) if a.get("consent") == "anonymous"]
     for person in anonymous:
