@@ -305,6 +305,39 @@ def approve_note(session_id: str, note_id: str):
     return jsonify(node={"id": node_id, **session.graph().nodes[node_id]})
 
 
+@bp.put("/sessions/<session_id>/nodes/<node_id>/position")
+def put_position(session_id: str, node_id: str):
+    """Pin a node where the facilitator put it on the tree: ``{"x", "y"}`` (canvas
+    coordinates), or ``{"x": null, "y": null}`` to return it to its computed place.
+
+    Facilitator only. 200 ``{"node", "x", "y", "seq"}`` once stored (an undoable
+    ``move_node`` event); every open tree draws it there.
+    """
+    session = web.open_session(session_id)
+    _facilitator_of(session)
+    body = _body()
+    if set(body) - {"x", "y"} or not {"x", "y"} <= set(body):
+        raise Refusal(422, "position", _("Give the position as x and y (null to unpin)."))
+    row = session.move_node(node_id, body.get("x"), body.get("y"), FACILITATOR)
+    web.changed(session_id)
+    x, y = (row["x"], row["y"]) if row else (None, None)
+    return jsonify(node=node_id, x=x, y=y, seq=session.last_seq())
+
+
+@bp.delete("/sessions/<session_id>/positions")
+def reset_positions(session_id: str):
+    """Reset the arrangement: every pinned node returns to its computed place (undoable).
+
+    Facilitator only. 200 ``{"reset": <how many>, "seq"}``.
+    """
+    session = web.open_session(session_id)
+    _facilitator_of(session)
+    count = session.reset_positions(FACILITATOR)
+    if count:
+        web.changed(session_id)
+    return jsonify(reset=count, seq=session.last_seq())
+
+
 @bp.get("/sessions/<session_id>/graph")
 def graph(session_id: str):
     """The approved nodes and ties as node-link JSON ``{"graph", "nodes", "edges"}``."""

@@ -164,9 +164,9 @@ def _options() -> dict[str, Any]:
             "right": BOX_MARGIN["x"],
         },
         "size": PERSON_DOT,
-        # Residents' (8 px) and difficulties' labels appear once the view is zoomed in: at
-        # the opening zoom labels under 14 px on screen are not drawn.
-        "scaling": {"min": 4, "max": 4, "label": {"enabled": False, "drawThreshold": 14}},
+        # Residents' labels (8 px) appear once the view is zoomed in: at
+        # the opening zoom labels under 9 px on screen are not drawn.
+        "scaling": {"min": 4, "max": 4, "label": {"enabled": False, "drawThreshold": 9}},
     }
     options["edges"] = {"smooth": False, "selectionWidth": 2}
     return options
@@ -352,6 +352,9 @@ def tree_payload(
         "edges": b.edges,
         "options": _options(),
         "scene": v.shape.scene if layout == "tree" and not v.fold else None,
+        "pinned": sorted(n for n in (pinned or {}) if n in v.positions)
+        if layout == "tree"
+        else [],
         "overview": bool(v.fold),
         "winter": winter,
         "legend": legend(lang),
@@ -420,6 +423,7 @@ def _payload_for(session_id: str, private: bool):
             away=(request.args.get("away") or None) if private else None,
             expand=request.args.get("expand") or None,
             lang=lang(),
+            pinned=session.positions(),
         )
     except GraphError:
         raise

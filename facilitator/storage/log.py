@@ -33,6 +33,8 @@ UNDOABLE = frozenset(
         "approve_note",
         "hide_note",
         "merge_note",
+        "move_node",
+        "reset_positions",
     }
 )
 

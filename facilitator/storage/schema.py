@@ -14,6 +14,7 @@ PRIMARY_KEYS = {
     "ties": "id",
     "notes": "id",
     "client_keys": "id",
+    "positions": "node_id",
 }
 JSON_COLUMNS = {"meta": ("value",), "nodes": ("attrs",), "ties": ("attrs",), "notes": ("attrs",)}
 
@@ -89,3 +90,9 @@ def m003_client_keys(db: Database) -> None:
     # A phone's page asks for its own notes and ties every few seconds.
     db["notes"].create_index(["participant"])
     db["ties"].create_index(["actor"])
+
+
+@MIGRATIONS()
+def m010_positions(db: Database) -> None:
+    """Where the facilitator dragged a node on the tree (storage/positions.py)."""
+    db["positions"].create({"node_id": str, "x": float, "y": float, "updated": str}, pk="node_id")

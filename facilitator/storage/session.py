@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from .notes import NoteWorkflow
+from .positions import Positions
 from .schema import MIGRATIONS
 
 __all__ = ["BUSY_TIMEOUT", "Session"]
@@ -16,7 +17,7 @@ __all__ = ["BUSY_TIMEOUT", "Session"]
 BUSY_TIMEOUT = 30.0
 
 
-class Session(NoteWorkflow):
+class Session(NoteWorkflow, Positions):
     """One workshop session: an SQLite file holding its event log and current state.
 
     Open it through :meth:`Store.open` (or :meth:`Store.create`). A ``Session`` owns one
@@ -27,7 +28,9 @@ class Session(NoteWorkflow):
     (:class:`~facilitator.storage.log.EventLog`), the map's nodes and ties
     (:class:`~facilitator.storage.graph_state.GraphState`), the metadata
     (:class:`~facilitator.storage.meta.Metadata`) and the participants' notes
-    (:class:`~facilitator.storage.notes.NoteWorkflow`). This class opens and closes the file.
+    (:class:`~facilitator.storage.notes.NoteWorkflow`) and where the facilitator put notes on
+    the tree (:class:`~facilitator.storage.positions.Positions`). This class opens and closes
+    the file.
 
     Parameters
     ----------

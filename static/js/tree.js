@@ -212,7 +212,10 @@
     sync(nodes, data.nodes);
     sync(edges, data.edges);
     if (first) {
+      // Only the facilitator's own live tree arranges notes (the projector shows them).
+      data.options.interaction = Object.assign({}, data.options.interaction, { dragNodes: !!el.dataset.positionUrl });
       network = new vis.Network(el, { nodes: nodes, edges: edges }, data.options);
+      network.on("dragEnd", onDragEnd);
       window.tsunagariNetwork = network;
       // When the first picture was on screen, in ms since navigation start (bench/tree.py).
       network.once("afterDrawing", () => { el.dataset.drawnAt = String(Math.round(performance.now())); });
@@ -259,6 +262,32 @@
     return loading;
   }
 
+  function csrfHeaders() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}"); } catch (e) { return {}; }
+  }
+
+  function send(method, url, body) {
+    const headers = Object.assign({ Accept: "application/json" }, csrfHeaders());
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    return fetch(url, { method: method, headers: headers, credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body) })
+      .then((r) => { if (!r.ok) throw new Error(String(r.status)); return r.json(); });
+  }
+
+  function onDragEnd(event) {
+    // A dragged note stays where it was put: stored in the session (one undoable event),
+    // and every screen draws it there on the next change.
+    if (!el.dataset.positionUrl || !event.nodes || !event.nodes.length) return;
+    const positions = network.getPositions(event.nodes);
+    event.nodes.forEach((id) => {
+      const url = el.dataset.positionUrl.replace("__node__", encodeURIComponent(id));
+      const p = positions[id];
+      send("PUT", url, { x: Math.round(p.x * 10) / 10, y: Math.round(p.y * 10) / 10 })
+        .then((answer) => { wanted = Math.max(wanted, Number(answer.seq)); load(); })
+        .catch(() => load() /* not stored: draw it back where the session has it */);
+    });
+  }
+
   function onClick(event) {
     const id = event.nodes && event.nodes[0];
     if (!id) return;
@@ -295,6 +324,9 @@
   bind("reveal-next", () => { revealed = revealed >= BANDS.length - 1 ? 0 : revealed + 1; applyReveal(); });
   bind("reveal-all", () => { revealed = BANDS.length - 1; applyReveal(); });
   bind("fit", () => fit(true));
+  bind("reset-arrangement", () => {
+    if (el.dataset.resetUrl) send("DELETE", el.dataset.resetUrl).then(() => load()).catch(() => load());
+  });
   bind("fullscreen", () => {
     const shell = document.getElementById("tree-shell");
     if (document.fullscreenElement) document.exitFullscreen(); else if (shell.requestFullscreen) shell.requestFullscreen();

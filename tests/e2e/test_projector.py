@@ -250,3 +250,112 @@ def test_a_burst_of_six_approvals_all_reach_the_projector_inside_the_picture(ser
     print(f"\nrun {run}: newest seq {newest} on the projector after {took * 1000:.0f} ms; {where}")
     assert where == ["inside"] * 6, where
     assert took < 1.5, took
+
+
+@pytest.mark.parametrize("size", [FULL_HD, PHONE], ids=["1920x1080", "360x780"])
+def test_screenshots_of_the_demo_tree(server, context, demo, screenshot, size):
+    """The pictures to look at: the projector's tree and the facilitator's own."""
+    page = _page(server, context, size)
+    name = f"{size['width']}x{size['height']}"
+    for path in ("projector/tree", "tree"):
+        page.goto(f"/sessions/{demo}/{path}")
+        _wait_loads(page)
+        page.wait_for_timeout(300)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= size["width"] + 1
+        screenshot(page, f"tree-{path.replace('/', '-')}-{name}")
+
+
+# -- arranging by hand -------------------------------------------------------------------------
+
+POSITION_JS = "id => window.tsunagariNetwork.getPositions([id])[id]"
+
+
+def _serve(data: Path, log: Path):
+    from tests.realserver import start_server
+
+    return start_server(data, key="arrange-key", log=log)
+
+
+def test_a_dragged_note_goes_live_to_the_projector_survives_a_restart_and_undo(
+    browser, tmp_path, screenshot
+):
+    from tests.realserver import stop_server
+
+    data = tmp_path / "data"
+    process, base = _serve(data, tmp_path / "a.log")
+    try:
+        env = os.environ | {"PYTHONPATH": str(ROOT)}
+        env.pop("TSUNAGARI_DATA", None)
+        sid = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "facilitator.cli", "--data", str(data), "demo"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout.strip()
+        ctx = browser.new_context(base_url=base, viewport=FULL_HD, locale="ja-JP")
+        errors: list[str] = []
+        ctx.on("page", lambda p: p.on("pageerror", lambda e: errors.append(str(e))))
+        laptop = ctx.new_page()
+        laptop.goto("/login?key=arrange-key")
+        laptop.goto(f"/sessions/{sid}/tree")
+        _wait_loads(laptop)
+        projector = ctx.new_page()
+        projector.goto(f"/sessions/{sid}/projector/tree")
+        _wait_loads(projector)
+        computed = projector.evaluate(POSITION_JS, "g01")
+
+        # Drag くりの木サロン's note 150 px to the right and 60 px up on the laptop.
+        start = laptop.evaluate(
+            "id => { const n = window.tsunagariNetwork, p = n.getPositions([id])[id];"
+            " const d = n.canvasToDOM(p), r = document.getElementById('tree')"
+            ".getBoundingClientRect(); return {x: d.x + r.left, y: d.y + r.top}; }",
+            "g01",
+        )
+        laptop.mouse.move(start["x"], start["y"])
+        laptop.mouse.down()
+        for step in range(1, 11):
+            laptop.mouse.move(start["x"] + 15 * step, start["y"] - 6 * step)
+        laptop.mouse.up()
+        moved = laptop.evaluate(POSITION_JS, "g01")
+        assert moved["x"] > computed["x"] + 50, (computed, moved)
+        started = time.monotonic()
+        projector.wait_for_function(
+            "([id, x]) => Math.abs(window.tsunagariNetwork.getPositions([id])[id].x - x) < 1",
+            arg=["g01", moved["x"]],
+            timeout=3000,
+        )
+        print(f"\ndrag → projector: {(time.monotonic() - started) * 1000:.0f} ms")
+        screenshot(projector, "projector-after-drag-1920")
+    finally:
+        stop_server(process)
+
+    # The laptop is switched off and on again: the note is still where it was put.
+    process, base2 = _serve(data, tmp_path / "b.log")
+    try:
+        ctx2 = browser.new_context(base_url=base2, viewport=FULL_HD, locale="ja-JP")
+        page = ctx2.new_page()
+        page.goto("/login?key=arrange-key")
+        page.goto(f"/sessions/{sid}/projector/tree")
+        _wait_loads(page)
+        after = page.evaluate(POSITION_JS, "g01")
+        assert abs(after["x"] - moved["x"]) < 1 and abs(after["y"] - moved["y"]) < 1, after
+        # Undo (the dashboard's button) moves it back to its computed place, live.
+        status = page.evaluate(
+            "url => fetch(url, {method: 'POST', credentials: 'same-origin', headers: "
+            "JSON.parse(document.body.getAttribute('hx-headers'))}).then(r => r.status)",
+            f"/sessions/{sid}/undo",
+        )
+        assert status == 200
+        page.wait_for_function(
+            "([id, x]) => Math.abs(window.tsunagariNetwork.getPositions([id])[id].x - x) < 1",
+            arg=["g01", computed["x"]],
+            timeout=3000,
+        )
+        assert not errors, errors
+        ctx.close()
+        ctx2.close()
+    finally:
+        stop_server(process)
