@@ -71,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         i18n,
         live,
         participant,
+        present,
         tree,
         web,
         wifi,
@@ -81,11 +82,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     web.init_app(app)
     live.init_app(app)
+    present.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(participant.bp)
     app.register_blueprint(facilitation.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(tree.bp)
+    app.register_blueprint(present.bp)
     app.register_blueprint(coordinator.bp)
     app.register_blueprint(wifi.bp)
     return app

@@ -31,6 +31,7 @@ from . import web
 from .auth import facilitator_required
 from .backup import backup_closed
 from .live import sse_stream
+from .present import present_event
 from .storage import MAX_TITLE, STAGES, Session
 
 __all__ = ["bp", "joined_count"]
@@ -555,12 +556,18 @@ def stream(session_id: str):
     once = request.args.get("once") == "1"
     store = web.store()
     broker = current_app.extensions["tsunagari_broker"]
+    app = current_app._get_current_object()  # the generator runs outside the app context
+
+    def view(app):
+        return present_event(app, session_id)
 
     def generate():
         # The request's Session is closed at teardown and tied to its thread: open our own.
         session = store.open(session_id)
         try:
-            for message in sse_stream(broker, session_id, session.last_seq, after):
+            for message in sse_stream(
+                broker, session_id, session.last_seq, after, present=lambda: view(app)
+            ):
                 yield message
                 if once and "event: changed" in message:
                     return

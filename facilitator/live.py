@@ -49,17 +49,28 @@ def sse_stream(
     last_seq: Callable[[], int],
     after: int,
     stop: Callable[[], bool] = lambda: False,
+    present: Callable[[], tuple[int, str]] | None = None,
 ) -> Iterator[str]:
     """Yield SSE messages: ``changed`` with the newest seq whenever the log grows, and a
     comment line as heartbeat at least every 15 s so proxies and phones keep the line open.
+
+    With ``present`` (``(version, JSON)`` of the projector's view, facilitator/present.py),
+    a ``present`` event carries the view on connecting (once the facilitator set one) and
+    whenever it changes.
 
     ``retry`` tells the browser to reconnect after 2 s when the Wi-Fi drops.
     """
     yield "retry: 2000\n\n"
     seen = after
+    shown = 0  # version 0 is the default view: nothing to say
     quiet_since = time.monotonic()
     while not stop():
         version = broker.version(session_id)
+        if present is not None:
+            view_version, view = present()
+            if view_version != shown:
+                shown = view_version
+                yield f"event: present\ndata: {view}\n\n"
         newest = last_seq()
         if newest != seen:
             seen = newest

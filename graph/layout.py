@@ -432,7 +432,11 @@ def tree_scene(nodes: Mapping[str, Mapping[str, Any]], out: TreeLayout) -> dict[
     needs = [pos[n] for n in pos if kind[n] == "need"]
     household = -SLOTS["household"].h / 2
     return {
-        "ground": {"y": 0, "left": round(min(xs) - 160, 1), "right": round(max(xs) + 160, 1)},
+        "ground": {
+            "y": 0,
+            "left": round(min(min(xs) - 160, -900), 1),
+            "right": round(max(max(xs) + 160, 900), 1),
+        },
         "trunk": {
             "x": 0,
             "base": 40,

@@ -292,6 +292,9 @@
     const id = event.nodes && event.nodes[0];
     if (!id) return;
     const node = nodes.get(id);
+    chosen = id;
+    const focusButton = document.getElementById("present-focus");
+    if (focusButton) focusButton.disabled = false;
     if (node && node.kind === "district") {
       params.set("expand", node.district);
       load();
@@ -340,6 +343,49 @@
   // A safety net for a missed event: now and then, catch up with the newest seq announced.
   setInterval(() => { if (started && !loading && wanted > Number(el.dataset.seq)) load(); }, 3000);
 
+  // -- the presenter remote: the facilitator's tree sends, the projector follows --------------
+  let presentState = null;
+  let chosen = null; // the note last clicked on the facilitator's tree
+
+  function applyPresent(state) {
+    const before = presentState || {};
+    presentState = state;
+    const winterBox = document.getElementById("present-winter");
+    if (winterBox) winterBox.checked = !!state.winter;
+    if (PRIVATE) return; // the facilitator's own tree is never driven
+    const tab = state.view && document.querySelector(`[data-view-tab="${state.view}"]`);
+    if (tab && tab.getAttribute("aria-selected") !== "true") tab.click();
+    if (!!state.winter !== (params.get("winter") === "1")) {
+      if (state.winter) params.set("winter", "1"); else params.delete("winter");
+      if (started) load();
+    }
+    const reveal = state.reveal === null || state.reveal === undefined ? BANDS.length - 1 : state.reveal;
+    if (reveal !== revealed) { revealed = reveal; if (network) applyReveal(); }
+    if (!network) return;
+    if (state.focus && state.focus !== before.focus && nodes.get(state.focus)) {
+      network.focus(state.focus, { scale: 1.3, animation: { duration: 600, easingFunction: "easeInOutQuad" } });
+    } else if (before.fit !== undefined && state.fit !== before.fit) {
+      fit(true);
+    }
+  }
+
+  function present(changes) {
+    const remote = document.querySelector("[data-present-url]");
+    if (!remote) return;
+    send("POST", remote.dataset.presentUrl, changes).then(applyPresent).catch(() => {});
+  }
+
+  document.querySelectorAll("[data-present]").forEach((button) => {
+    button.addEventListener("click", () => present(JSON.parse(button.dataset.present)));
+  });
+  const presentWinter = document.getElementById("present-winter");
+  if (presentWinter) presentWinter.addEventListener("change", () => present({ winter: presentWinter.checked }));
+  bind("present-reveal", () => {
+    const now = presentState && presentState.reveal !== null && presentState.reveal !== undefined ? presentState.reveal : BANDS.length - 1;
+    present({ reveal: now >= BANDS.length - 1 ? 0 : now + 1 });
+  });
+  bind("present-focus", () => { if (chosen) present({ focus: chosen }); });
+
   function changed(seq) {
     wanted = Math.max(wanted, Number(seq));
     // While a load runs, its end compares the seq it got with the newest one announced.
@@ -348,13 +394,19 @@
 
   // Live: the session's stream says "changed"; fetch the new picture and apply it in place.
   // On the projector the page already holds the stream (htmx-ext-sse): listen to it.
+  function presented(data) {
+    try { applyPresent(JSON.parse(data)); } catch (e) { /* not a view: ignore it */ }
+  }
   if (el.closest("[sse-connect]")) {
     document.addEventListener("htmx:sseMessage", (event) => {
-      if (event.detail && event.detail.type === "changed") changed(event.detail.data);
+      if (!event.detail) return;
+      if (event.detail.type === "changed") changed(event.detail.data);
+      if (event.detail.type === "present") presented(event.detail.data);
     });
   } else if (window.EventSource) {
     const source = new EventSource(el.dataset.streamUrl + "?after=0");
     source.addEventListener("changed", (event) => changed(event.data));
+    source.addEventListener("present", (event) => presented(event.data));
   }
 
   let started = false;

@@ -359,3 +359,43 @@ def test_a_dragged_note_goes_live_to_the_projector_survives_a_restart_and_undo(
         ctx2.close()
     finally:
         stop_server(process)
+
+
+# -- the presenter remote ----------------------------------------------------------------------
+
+
+def test_the_facilitator_drives_the_projector_from_their_own_tree(server, context, screenshot):
+    sid, _code, _title = _cli(server, "new", "リモコンの会").strip().split("\t")
+    _approved(server, sid, "group", "くりの木サロン")
+    laptop = _page(server, context, {"width": 1280, "height": 800})
+    laptop.goto(f"/sessions/{sid}/tree")
+    _wait_loads(laptop)
+    projector = laptop.context.new_page()
+    projector.set_viewport_size(FULL_HD)
+    projector.goto(f"/sessions/{sid}/projector?view=tree")
+    _wait_loads(projector)
+    assert projector.locator(".tree-tools button:visible").count() == 0, "buttons on the projector"
+
+    def follows(what: str, check: str) -> float:
+        started = time.monotonic()
+        projector.wait_for_function(check, timeout=3000)
+        took = time.monotonic() - started
+        print(f"\n{what}: the projector followed in {took * 1000:.0f} ms")
+        assert took < 1.0, (what, took)
+        return took
+
+    laptop.locator(".present-remote [data-present*=wall]").click()
+    follows("wall", "() => !document.getElementById('wall-view').hidden")
+    laptop.locator(".present-remote [data-present*=tree]").click()
+    follows("tree", "() => !document.getElementById('tree-view').hidden")
+    laptop.locator("#present-winter").check()
+    follows("winter", "() => !document.getElementById('winter-banner').hidden")
+    screenshot(projector, "projector-winter-1920")
+    # A projector that reloads comes back to the view the facilitator chose.
+    projector.reload()
+    _wait_loads(projector)
+    projector.wait_for_function(
+        "() => !document.getElementById('winter-banner').hidden", timeout=3000
+    )
+    laptop.locator(".present-remote [data-present*=wall]").click()
+    follows("wall again", "() => !document.getElementById('wall-view').hidden")
