@@ -51,7 +51,7 @@ if str(ROOT) not in sys.path:
 from tests.realserver import start_server, stop_server  # noqa: E402
 
 HOST = "127.0.0.1"
-KEY = "bench-key"
+KEY = "bench-key-0123456789"
 GOAL_SUBMIT_P95_MS = 100
 GOAL_PROJECTOR_P95_S = 1.0
 TIMEOUT = 15.0

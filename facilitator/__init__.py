@@ -18,6 +18,7 @@ SETTINGS = (
     "PUBLIC_URL",
     "MAX_CONTENT_LENGTH",
     "JOIN_LIMIT_PER_MINUTE",
+    "KEY_LIMIT_PER_MINUTE",
     "WIFI_SSID",
     "WIFI_PASSWORD",
 )
@@ -53,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_HEADERS=["X-CSRFToken"],
         JOIN_LIMIT_PER_MINUTE=10,
+        KEY_LIMIT_PER_MINUTE=5,
         WIFI_SSID=None,
         WIFI_PASSWORD=None,
         BABEL_DEFAULT_LOCALE="ja",

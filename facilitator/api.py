@@ -118,9 +118,8 @@ def _check_csrf() -> None:
 
 
 def _facilitator() -> None:
-    """Answer 401 unless the facilitator is calling."""
-    if not auth.is_facilitator():
-        abort(401)
+    """Answer 401 unless the facilitator is calling (429 after too many wrong keys)."""
+    auth.require_facilitator()
     if auth.bearer_token() is None:
         _check_csrf()
 

@@ -17,7 +17,7 @@ import pytest
 
 from tests.realserver import start_server, stop_server
 
-KEY = "system-key"
+KEY = "system-key-0123456789"
 
 
 def pytest_collection_modifyitems(config, items):
