@@ -42,11 +42,16 @@ FLAG_KINDS: dict[str, tuple[str, str]] = {
     "isolated_household": ("つながり要確認", "Connections to check"),
     "single_supporter": ("支え手が1人だけ", "A single supporter"),
     "winter_risk": ("冬の孤立リスク", "Winter isolation risk"),
+    "infrequent_contact": ("行き来が月1回以下", "Contact monthly or rarer"),
     "overloaded_person": ("担い手集中", "Helper carrying a heavy load"),
     "no_participation": ("参加の場なし", "No place to take part"),
     "succession_risk": ("後継リスク", "Succession risk"),
     "resource_gap": ("資源の空白", "Resource gap"),
 }
+
+#: Tie frequencies below weekly: contact with people outside the household less than once a
+#: week is the Tokyo Metropolitan Institute of Gerontology's definition of social isolation.
+INFREQUENT = frozenset({"monthly", "rarely"})
 
 _HONORIFICS = ("さん", "様", "さま", "氏", "宅", "家", "ちゃん", "くん", "君")
 
@@ -85,6 +90,16 @@ def _reason(flag: str, d: Mapping[str, Any], lang: str) -> str:
                 else f"{name} has a snow need but no snow-clearing tie"
             )
         return "。".join(parts) + "。" if ja else "; ".join(parts) + "."
+    if flag == "infrequent_contact":
+        if ja:
+            return (
+                f"{san}の世帯の外との行き来は、どれも月1回以下です"
+                "（週1回未満の交流は社会的孤立の目安とされています）。"
+            )
+        return (
+            f"Every contact of {name} outside the household is monthly or rarer "
+            "(less than weekly contact is a common marker of social isolation)."
+        )
     if flag == "overloaded_person":
         load, only, roles = d["load"], d["sole"], d["roles"]
         if ja:
@@ -170,6 +185,7 @@ class Units:
     labels: dict[str, str]
     contact: set[str]
     winter_contact: set[str]
+    frequent_contact: set[str]
     supporters: dict[str, set[str]]
     formal: set[str]
     load: dict[str, set[str]]
@@ -210,16 +226,32 @@ def analyse(G: nx.MultiDiGraph, exclude: frozenset[str] = frozenset()) -> Units:
     """
     # Reads NetworkX's adjacency dicts directly, as its own algorithms do: the edge views
     # cost more than the whole analysis on a city-sized graph.
-    node_attrs = G._node
-    succ = G._succ
     nodes = {
         n: a
-        for n, a in node_attrs.items()
+        for n, a in G._node.items()
         if a.get("status", "approved") == "approved" and n not in exclude
     }
     kind = {n: a.get("kind") for n, a in nodes.items()}
-    labels = {n: str(a.get("label", n)) for n, a in nodes.items()}
+    unit_of, members, persons = _units(kind, G._succ)
+    ties = _TieFacts()
+    _read_ties(ties, kind, unit_of, nodes, G._succ)
+    return Units(
+        unit_of=unit_of,
+        members=members,
+        persons=persons,
+        labels={n: str(a.get("label", n)) for n, a in nodes.items()},
+        nodes=nodes,
+        **{name: getattr(ties, name) for name in _TieFacts.__slots__},
+    )
 
+
+def _units(
+    kind: Mapping[str, Any], succ: Mapping[str, Any]
+) -> tuple[dict[str, str], dict[str, list[str]], list[str]]:
+    """The unit of every household and person, each unit's members, and the persons.
+
+    A person's unit is the (smallest id of the) household they live in, else themselves.
+    """
     unit_of: dict[str, str] = {}
     members: dict[str, list[str]] = {}
     persons: list[str] = []
@@ -228,34 +260,66 @@ def analyse(G: nx.MultiDiGraph, exclude: frozenset[str] = frozenset()) -> Units:
             unit_of[n] = n
             members.setdefault(n, []).insert(0, n)
         elif k == "person":
-            homes = []
-            for v, kd in succ[n].items():
-                if kind.get(v) == "household":
-                    for d in kd.values():
-                        if (
-                            d.get("kind") == "lives_in"
-                            and d.get("status", "approved") == "approved"
-                        ):
-                            homes.append(v)
-                            break
+            homes = [
+                v
+                for v, kd in succ[n].items()
+                if kind.get(v) == "household"
+                and any(
+                    d.get("kind") == "lives_in" and d.get("status", "approved") == "approved"
+                    for d in kd.values()
+                )
+            ]
             unit = min(homes) if homes else n
             persons.append(n)
             unit_of[n] = unit
             members.setdefault(unit, []).append(n)
+    return unit_of, members, persons
 
-    contact: set[str] = set()
-    winter_contact: set[str] = set()
-    supporters: dict[str, set[str]] = defaultdict(set)
-    formal: set[str] = set()
-    load: dict[str, set[str]] = defaultdict(set)
-    roles: dict[str, set[str]] = defaultdict(set)
-    organisers: dict[str, set[str]] = defaultdict(set)
-    participates: set[str] = set()
-    snow_into: set[str] = set()
-    snow_need: set[str] = set()
-    kinds_present: set[str] = set()
+
+class _TieFacts:
+    """What the ties say about the units, gathered in one pass (see :func:`_read_ties`)."""
+
+    __slots__ = (
+        "contact",
+        "winter_contact",
+        "frequent_contact",
+        "supporters",
+        "formal",
+        "load",
+        "roles",
+        "organisers",
+        "participates",
+        "snow_into",
+        "snow_need",
+        "kinds_present",
+    )
+
+    def __init__(self) -> None:
+        for name in ("contact", "winter_contact", "frequent_contact", "formal"):
+            setattr(self, name, set())
+        for name in ("participates", "snow_into", "snow_need", "kinds_present"):
+            setattr(self, name, set())
+        for name in ("supporters", "load", "roles", "organisers"):
+            setattr(self, name, defaultdict(set))
+
+    def touch(self, unit: str, winter: bool, frequent: bool) -> None:
+        """Record one outside contact of ``unit``."""
+        self.contact.add(unit)
+        if winter:
+            self.winter_contact.add(unit)
+        if frequent:
+            self.frequent_contact.add(unit)
+
+
+def _read_ties(
+    facts: _TieFacts,
+    kind: Mapping[str, Any],
+    unit_of: Mapping[str, str],
+    nodes: Mapping[str, Mapping[str, Any]],
+    succ: Mapping[str, Any],
+) -> None:
+    """One pass over the approved ties between approved nodes, filling ``facts``."""
     reaching = INFORMAL | PARTICIPATION
-
     for u, ku in kind.items():
         nbrs = succ[u]
         if not nbrs:
@@ -275,56 +339,39 @@ def analyse(G: nx.MultiDiGraph, exclude: frozenset[str] = frozenset()) -> Units:
                 if k in reaching:
                     if uu != uv:
                         winter = d.get("season") != "not_in_winter"
+                        # A member meets as often as the group or activity meets.
+                        often = d.get("frequency") or (
+                            k in PARTICIPATION and nodes[v].get("frequency")
+                        )
+                        frequent = often not in INFREQUENT
                         if uu is not None and kv != "institution":
-                            contact.add(uu)
-                            if winter:
-                                winter_contact.add(uu)
+                            facts.touch(uu, winter, frequent)
                         if uv is not None and u_counts:
-                            contact.add(uv)
-                            if winter:
-                                winter_contact.add(uv)
+                            facts.touch(uv, winter, frequent)
                     if k in DIRECTED_SUPPORT:
-                        kinds_present.add(k)
+                        facts.kinds_present.add(k)
                         if uv is not None and uu != uv and u_counts:
-                            supporters[uv].add(u)
+                            facts.supporters[uv].add(u)
                             if ku == "person":
-                                load[u].add(uv)
+                                facts.load[u].add(uv)
                         if k == "snow" and uv is not None:
-                            snow_into.add(uv)
+                            facts.snow_into.add(uv)
                     elif k in PARTICIPATION:
-                        participates.add(u)
+                        facts.participates.add(u)
                         if k == "role":
-                            roles[u].add(v)
-                            organisers[v].add(u)
+                            facts.roles[u].add(v)
+                            facts.organisers[v].add(u)
                     elif uu != uv:  # talk, kin: support either way
                         if uv is not None and u_counts:
-                            supporters[uv].add(u)
+                            facts.supporters[uv].add(u)
                         if uu is not None and kv != "institution":
-                            supporters[uu].add(v)
+                            facts.supporters[uu].add(v)
                 elif k == "care":
                     if uv is not None:
-                        formal.add(uv)
+                        facts.formal.add(uv)
                 elif k == "has_need":
                     if uu is not None and nodes[v].get("category") == "snow":
-                        snow_need.add(uu)
-    return Units(
-        unit_of=unit_of,
-        members=members,
-        persons=persons,
-        labels=labels,
-        contact=contact,
-        winter_contact=winter_contact,
-        supporters=supporters,
-        formal=formal,
-        load=load,
-        roles=roles,
-        organisers=organisers,
-        participates=participates,
-        snow_into=snow_into,
-        snow_need=snow_need,
-        kinds_present=kinds_present,
-        nodes=nodes,
-    )
+                        facts.snow_need.add(uu)
 
 
 def _san(label: str) -> str:
@@ -368,6 +415,8 @@ def _unit_flags(U: Units) -> list[Flag]:
                         {"supporter": helper, "supporter_label": labels[helper]},
                     )
                 )
+        if not isolated and unit not in U.frequent_contact:
+            out.append(Flag("infrequent_contact", unit, labels[unit], {}))
         summer_only = not isolated and unit not in winter_contact
         snow_gap = unit in snow_gaps
         if summer_only or snow_gap:

@@ -28,7 +28,9 @@ __all__ = [
 
 #: Flags about a household unit (the facilitator's screens group them; shared screens never
 #: show any flag, DESIGN.md §4).
-UNIT_FLAGS = frozenset({"isolated_household", "single_supporter", "winter_risk"})
+UNIT_FLAGS = frozenset(
+    {"isolated_household", "single_supporter", "winter_risk", "infrequent_contact"}
+)
 
 #: How a person without any consent to be shown appears on shared screens.
 ANONYMOUS = "匿名の方"

@@ -124,13 +124,7 @@ LIMITS = {"module": MAX_MODULE_LINES, "class": MAX_CLASS_LINES, "function": MAX_
 
 @pytest.mark.parametrize(
     "what",
-    [
-        "class",
-        "module",
-        # tree_payload, tree_layout and analyse are being split (issue 15); strict, so this
-        # marker must go as soon as they are.
-        pytest.param("function", marks=pytest.mark.xfail(strict=True, reason="issue 15")),
-    ],
+    ["class", "module", "function"],
 )
 def test_no_room_outgrows_its_limit(what):
     too_big = [

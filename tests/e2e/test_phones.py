@@ -297,6 +297,11 @@ def test_a_queued_note_refused_later_comes_back_without_losing_the_new_one(serve
     page.locator("#note-submit").click()
     page.locator("#diagnosis-warning").wait_for(timeout=8000)
     assert page.locator("#note-text").input_value() == "母が認知症で困っている"
+    # the refused note came back first; the new one is sent right after it
+    for _ in range(80):
+        if _notes_with(server, meta["id"], "ゴミ出しが大変"):
+            break
+        page.wait_for_timeout(100)
     assert len(_notes_with(server, meta["id"], "ゴミ出しが大変")) == 1
     assert _notes_with(server, meta["id"], "母が認知症で困っている") == []
     _forgive_expected_console(watch)

@@ -137,6 +137,81 @@ def test_participation_only_is_neither_isolated_nor_single_supported():
     assert found(G, "isolated_household") == []
 
 
+# --- infrequent_contact -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("frequency", ["monthly", "rarely"])
+def test_outside_contact_monthly_or_rarer_is_flagged(frequency):
+    G = town(("p2", "lives_in", "h1"), ("p1", "watch", "p2", {"frequency": frequency}))
+    # both ends of the tie see each other that rarely: the household and the helper
+    assert found(G, "infrequent_contact") == ["h1", "p1"]
+    assert found(G, "isolated_household") == []
+
+
+@pytest.mark.parametrize("frequency", ["daily", "weekly"])
+def test_weekly_or_more_is_not_flagged(frequency):
+    G = town(("p1", "watch", "h1", {"frequency": frequency}))
+    assert found(G, "infrequent_contact") == []
+
+
+def test_a_tie_with_no_frequency_counts_as_contact():
+    G = town(("p1", "watch", "h1"))
+    assert found(G, "infrequent_contact") == []
+
+
+def test_one_frequent_tie_is_enough():
+    G = town(
+        ("p1", "watch", "h1", {"frequency": "monthly"}),
+        ("p2", "share", "h1", {"frequency": "weekly"}),
+    )
+    assert "h1" not in found(G, "infrequent_contact")
+
+
+def test_ties_inside_the_household_do_not_make_contact_frequent():
+    G = town(
+        ("p1", "lives_in", "h1"),
+        ("p2", "lives_in", "h1"),
+        ("p1", "talk", "p2", {"frequency": "daily"}),
+        ("p3", "share", "h1", {"frequency": "rarely"}),
+    )
+    assert "h1" in found(G, "infrequent_contact")
+
+
+def test_an_isolated_unit_gets_the_isolation_flag_not_this_one():
+    G = town(("p1", "lives_in", "h1"))
+    assert found(G, "infrequent_contact") == []
+    assert found(G, "isolated_household") == ["h1"]
+
+
+def test_an_institution_makes_no_contact_frequent():
+    G = town(
+        ("i1", "care", "h1", {"frequency": "daily"}),
+        ("p1", "snow", "h1", {"frequency": "monthly"}),
+    )
+    assert "h1" in found(G, "infrequent_contact")
+
+
+@pytest.mark.parametrize(
+    ("meets", "flagged"), [("monthly", True), ("weekly", False), (None, False)]
+)
+def test_a_member_meets_as_often_as_the_group(meets, flagged):
+    G = town(("p1", "member", "a1"), a1={"frequency": meets} if meets else {})
+    assert (found(G, "infrequent_contact") == ["p1"]) is flagged
+
+
+def test_the_tie_frequency_outweighs_the_group_frequency():
+    G = town(("p1", "member", "a1", {"frequency": "weekly"}), a1={"frequency": "monthly"})
+    assert found(G, "infrequent_contact") == []
+
+
+def test_the_reason_names_the_unit_and_the_evidence():
+    G = town(("p1", "watch", "h1", {"frequency": "monthly"}))
+    flag = next(f for f in flags(G) if f.flag == "infrequent_contact" and f.node == "h1")
+    assert flag.reason_ja.startswith("H1さんの世帯の外との行き来は、どれも月1回以下です")
+    assert "monthly or rarer" in flag.reason_en
+    assert flag.to_dict()["title"] == "行き来が月1回以下"
+
+
 # --- winter_risk --------------------------------------------------------------------------
 
 

@@ -96,6 +96,7 @@ def flagged(G, name):
         ("isolated_household", {"h12", "h27", "h34", "h41"}),
         ("single_supporter", {"h14", "h22", "h29", "h36", "h44"}),
         ("winter_risk", {"h38", "h44"}),
+        ("infrequent_contact", {"h44"}),
         ("overloaded_person", {"p001", "p004", "p032"}),
         ("succession_risk", {"g03"}),
     ],
