@@ -19,6 +19,8 @@ SETTINGS = (
     "MAX_CONTENT_LENGTH",
     "JOIN_LIMIT_PER_MINUTE",
     "KEY_LIMIT_PER_MINUTE",
+    "MAX_STREAMS",
+    "STREAM_SECONDS",
     "WIFI_SSID",
     "WIFI_PASSWORD",
 )
@@ -55,6 +57,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_HEADERS=["X-CSRFToken"],
         JOIN_LIMIT_PER_MINUTE=10,
         KEY_LIMIT_PER_MINUTE=5,
+        MAX_STREAMS=16,
+        STREAM_SECONDS=55,
         WIFI_SSID=None,
         WIFI_PASSWORD=None,
         BABEL_DEFAULT_LOCALE="ja",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import segno
 
+from . import connections
 from .keyfile import MIN_KEY_LENGTH
 
 __all__ = [
@@ -269,6 +270,29 @@ def _check_port(host: str, port: int) -> None:
         raise ListenError(host, port, e) from e
 
 
+def _server(app, host: str, port: int, threads: int):
+    """The waitress server for ``app``, fitted with the connection guard (connections.py)."""
+    from waitress import create_server
+
+    try:
+        server = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="tsunagari",
+            connection_limit=CONNECTION_LIMIT,
+            asyncore_use_poll=True,
+            # A body over the limit is refused (413) as soon as its Content-Length is read,
+            # never buffered to a temporary file first (waitress refuses at >=, Flask at >).
+            max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1,
+            **connections.settings(),
+        )
+    except OSError as e:
+        raise ListenError(host, port, e) from e
+    return connections.guard(server)
+
+
 def run(
     data: Path,
     host: str = "0.0.0.0",
@@ -284,8 +308,6 @@ def run(
 
     Raises :class:`ListenError` when the port cannot be opened (say, another server uses it).
     """
-    from waitress import create_server
-
     from . import create_app
     from .storage import Store, demo_session
 
@@ -299,6 +321,8 @@ def run(
                 "FACILITATOR_KEY": key or None,
                 "WIFI_SSID": ssid,
                 "WIFI_PASSWORD": password,
+                # Live streams each hold a thread; a third of the pool stays for the phones.
+                "MAX_STREAMS": max(1, threads * 2 // 3),
             }
         )
     except OSError as e:  # the key files could not be written (a full disk)
@@ -313,18 +337,7 @@ def run(
         with store.open(demo_session(store)) as session:
             demo_code = session.meta()["code"]
     _check_port(host, port)
-    try:
-        server = create_server(
-            app,
-            host=host,
-            port=port,
-            threads=threads,
-            ident="tsunagari",
-            connection_limit=CONNECTION_LIMIT,
-            asyncore_use_poll=True,
-        )
-    except OSError as e:
-        raise ListenError(host, port, e) from e
+    server = _server(app, host, port, threads)
     port = server.effective_port if port == 0 else port
     lan = [h for h in _participant_hosts(host) if not _is_loopback(h)]
     if lan:  # the QR on the projector must carry an address the phones can reach

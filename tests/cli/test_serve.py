@@ -144,7 +144,12 @@ class FakeServer:
     def __init__(self, app, **settings):
         self.app, self.settings = app, settings
         self.effective_port = 54321
+        self.adj = type("Adjustments", (), {})()
+        self.active_channels = {}
         FakeServer.made.append(self)
+
+    def maintenance(self, now):
+        pass
 
     def run(self):
         pass
@@ -178,7 +183,11 @@ def test_serve_command_prints_the_urls_and_serves(tmp_path, fake_waitress):
         "ident": "tsunagari",
         "connection_limit": 1000,
         "asyncore_use_poll": True,
+        "max_request_body_size": 2 * 1024 * 1024 + 1,
+        "channel_timeout": 30,
+        "cleanup_interval": 2,
     }
+    assert server.channel_class.__name__ == "GuardedChannel"
     assert server.app.config["DATA"] == tmp_path / "d"
     assert not (tmp_path / "ignored").exists()
     key = (tmp_path / "d" / ".facilitator_key").read_text().strip()
