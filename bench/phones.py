@@ -38,7 +38,7 @@ if str(ROOT) not in sys.path:
 
 from tests.realserver import start_server, stop_server  # noqa: E402
 
-KEY = "bench-key"
+KEY = "bench-key-0123456789"
 POLL_SECONDS = 2.0
 GOAL_STAGE_S = 3.0
 

@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
 from bench.synth import synthetic_graph, town  # noqa: E402
 from tests.realserver import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
 
-KEY = "bench-key"
+KEY = "bench-key-0123456789"
 RUNS = 5
 VIEWPORT = {"width": 1920, "height": 1080}
 

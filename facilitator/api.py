@@ -116,9 +116,8 @@ def _check_csrf() -> None:
 
 
 def _facilitator() -> None:
-    """Answer 401 unless the facilitator is calling."""
-    if not auth.is_facilitator():
-        abort(401)
+    """Answer 401 unless the facilitator is calling (429 after too many wrong keys)."""
+    auth.require_facilitator()
     if auth.bearer_token() is None:
         _check_csrf()
 
@@ -242,6 +241,8 @@ def add_note(session_id: str):
         return _note_answer(session, made, 200)
     _refuse_closed(session.meta())
     fields, attrs = _split(_body(), ("kind", "text"), NOTE_ATTRIBUTES)
+    if participant is not None:
+        auth.limit_phone(session_id, participant["id"])
     note = session.add_note(actor, fields["kind"], fields["text"], client_key=key, **attrs)
     web.changed(session_id)
     return _note_answer(session, note, 201)
@@ -275,6 +276,8 @@ def add_tie(session_id: str):
                 403, "stage", _("Ties can be added once the facilitator starts the ties stage.")
             )
     fields, attrs = _split(_body(), ("source", "target", "kind"), TIE_ATTRIBUTE_NAMES)
+    if participant is not None:
+        auth.limit_phone(session_id, participant["id"])
     if participant is None or meta.get("auto_approve"):
         status = "approved"
     else:

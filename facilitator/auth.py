@@ -4,16 +4,29 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 import threading
-import time
-from collections import defaultdict, deque
 from functools import wraps
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFProtect
+
+from .errors import error_response
+from .keyfile import kept_secret
+from .limits import BucketLimiter, FailureLimiter
 
 __all__ = [
     "bp",
@@ -21,6 +34,10 @@ __all__ = [
     "init_app",
     "is_facilitator",
     "facilitator_required",
+    "require_facilitator",
+    "client_address",
+    "refuse_too_many",
+    "limit_phone",
     "participant_cookie",
     "bearer_token",
     "join_limiter",
@@ -31,31 +48,116 @@ bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
 
 
-def _kept_secret(data: Path, name: str) -> str:
-    """A random secret generated on first start and kept in the data folder across restarts."""
-    path = data / name
-    try:
-        return path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        secret = secrets.token_urlsafe(24)
-        path.touch(mode=0o600)
-        path.write_text(secret + "\n", encoding="ascii")
-        return secret
-
-
 def init_app(app: Flask) -> None:
     """Fill in the keys (from the environment, else kept in the data folder) and CSRF."""
     data = app.config["DATA"]
     if not app.config.get("FACILITATOR_KEY"):
-        app.config["FACILITATOR_KEY"] = _kept_secret(data, ".facilitator_key")
+        app.config["FACILITATOR_KEY"] = kept_secret(data, ".facilitator_key")
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _kept_secret(data, ".secret_key")
+        app.config["SECRET_KEY"] = kept_secret(data, ".secret_key")
     csrf.init_app(app)
-    app.extensions["tsunagari_join_limiter"] = JoinLimiter()
+    config = app.config
+    app.extensions["tsunagari_join_limiter"] = FailureLimiter(
+        lambda: config["JOIN_LIMIT_PER_MINUTE"]
+    )
+    app.extensions["tsunagari_key_limiter"] = FailureLimiter(
+        lambda: config["KEY_LIMIT_PER_MINUTE"]
+    )
+    app.extensions["tsunagari_phone_limiter"] = BucketLimiter(
+        lambda: config["PHONE_BURST"], lambda: config["PHONE_PER_MINUTE"]
+    )
+    app.extensions["tsunagari_logouts"] = Logouts(data / ".facilitator_logouts")
 
 
-def _fingerprint(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()[:24]
+class Logouts:
+    """The login marks ended by a logout, kept in the data folder so a restart keeps them."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        try:
+            self._ended = set(path.read_text(encoding="ascii").split())
+        except (OSError, UnicodeDecodeError):
+            self._ended = set()
+
+    def ended(self, nonce: str) -> bool:
+        """Whether the login ``nonce`` was logged out."""
+        return nonce in self._ended
+
+    def end(self, nonce: str) -> None:
+        """End the login ``nonce`` for good."""
+        with self._lock:
+            if nonce in self._ended:
+                return
+            self._ended.add(nonce)
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="ascii") as out:
+                out.write(nonce + "\n")
+
+
+def _mark(nonce: str) -> str:
+    """The login mark of ``nonce``: salted with it, keyed by the facilitator key and secret.
+
+    A new key (rotation) changes every mark, so old cookies stop working; the cookie never
+    carries anything from which the key could be guessed offline without the secret key.
+    """
+    config = current_app.config
+    secret = f"{config['SECRET_KEY']}\0{config['FACILITATOR_KEY']}".encode()
+    digest = hmac.new(secret, b"facilitator-login\0" + nonce.encode(), hashlib.sha256)
+    return f"{nonce}.{digest.hexdigest()[:32]}"
+
+
+def _mark_valid(mark: object) -> bool:
+    if not isinstance(mark, str) or mark.count(".") != 1:
+        return False
+    nonce = mark.partition(".")[0]
+    if not hmac.compare_digest(mark.encode(), _mark(nonce).encode()):
+        return False
+    return not current_app.extensions["tsunagari_logouts"].ended(nonce)
+
+
+def client_address() -> str:
+    """The caller's address (what wrong guesses are counted by)."""
+    return request.remote_addr or "?"
+
+
+def refuse_too_many(retry_after: int, message: str | None = None):
+    """Answer 429 with ``Retry-After``, and ``message`` (a kind default otherwise)."""
+    response = make_response(
+        *error_response(
+            429, "too_many", message or _("Too many tries. Please wait a minute and try again.")
+        )
+    )
+    response.headers["Retry-After"] = str(retry_after)
+    abort(response)
+
+
+def limit_phone(session_id: str, participant_id: str) -> None:
+    """Spend one of this phone's sends (a note or a tie): after a short burst (``PHONE_BURST``)
+    a few a minute (``PHONE_PER_MINUTE``); beyond that 429 with ``Retry-After`` and a kind
+    word. Other phones are not affected."""
+    limiter = current_app.extensions["tsunagari_phone_limiter"]
+    if wait := limiter.take(f"{session_id}:{participant_id}"):
+        refuse_too_many(
+            wait,
+            _(
+                "Thank you for sending so many! Please wait about %(seconds)s seconds, "
+                "then send the next one.",
+                seconds=wait,
+            ),
+        )
+
+
+def _key_failed() -> None:
+    """Count a wrong facilitator key from this address; 429 once there were too many."""
+    limiter = current_app.extensions["tsunagari_key_limiter"]
+    limiter.failed(client_address())
+
+
+def _check_key_limit() -> None:
+    limiter = current_app.extensions["tsunagari_key_limiter"]
+    if wait := limiter.retry_after(client_address()):
+        refuse_too_many(wait)
 
 
 def bearer_token() -> str | None:
@@ -76,10 +178,21 @@ def is_facilitator() -> bool:
     token = bearer_token()
     if token is not None:
         return _key_matches(token)
-    mark = session.get("facilitator")
-    return isinstance(mark, str) and hmac.compare_digest(
-        mark, _fingerprint(current_app.config["FACILITATOR_KEY"])
-    )
+    return _mark_valid(session.get("facilitator"))
+
+
+def require_facilitator() -> None:
+    """Answer 401 unless the request is the facilitator's.
+
+    A wrong bearer key counts against the address like a wrong login: after
+    ``KEY_LIMIT_PER_MINUTE`` in a minute, 429 with ``Retry-After``.
+    """
+    if bearer_token() is not None:
+        _check_key_limit()
+    if not is_facilitator():
+        if bearer_token() is not None:
+            _key_failed()
+        abort(401)
 
 
 def facilitator_required(view):
@@ -87,8 +200,7 @@ def facilitator_required(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if not is_facilitator():
-            abort(401)
+        require_facilitator()
         return view(*args, **kwargs)
 
     return wrapped
@@ -99,33 +211,7 @@ def participant_cookie(session_id: str) -> str:
     return f"tp_{session_id}"
 
 
-class JoinLimiter:
-    """Counts wrong join codes per client address; more than ``limit`` a minute gets 429."""
-
-    def __init__(self) -> None:
-        self._fails: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, address: str, now: float) -> deque[float]:
-        fails = self._fails[address]
-        while fails and now - fails[0] > 60:
-            fails.popleft()
-        return fails
-
-    def blocked(self, address: str) -> bool:
-        """Whether ``address`` has used up its wrong guesses for the minute."""
-        with self._lock:
-            limit = current_app.config["JOIN_LIMIT_PER_MINUTE"]
-            return len(self._recent(address, time.monotonic())) >= limit
-
-    def failed(self, address: str) -> None:
-        """Record one wrong code from ``address``."""
-        with self._lock:
-            now = time.monotonic()
-            self._recent(address, now).append(now)
-
-
-def join_limiter() -> JoinLimiter:
+def join_limiter() -> FailureLimiter:
     """This app's limiter of wrong join codes (one per app, so tests stay apart)."""
     return current_app.extensions["tsunagari_join_limiter"]
 
@@ -133,7 +219,9 @@ def join_limiter() -> JoinLimiter:
 @bp.get("/login")
 def login():
     """The facilitator URL printed by `tsunagari serve`: checks the key, sets the cookie."""
+    _check_key_limit()
     if not _key_matches(request.args.get("key")):
+        _key_failed()
         abort(
             403,
             description=_(
@@ -141,15 +229,18 @@ def login():
             ),
         )
     session.clear()
-    session["facilitator"] = _fingerprint(current_app.config["FACILITATOR_KEY"])
+    session["facilitator"] = _mark(secrets.token_urlsafe(12))
     session.permanent = True
     return redirect(url_for("facilitation.sessions"))
 
 
 @bp.post("/logout")
 def logout():
-    """Forget the facilitator cookie on this browser."""
-    session.pop("facilitator", None)
+    """End the facilitator's login on this browser: its mark is refused from now on, even if
+    a copy of the cookie was kept."""
+    mark = session.pop("facilitator", None)
+    if _mark_valid(mark):
+        current_app.extensions["tsunagari_logouts"].end(mark.partition(".")[0])
     return redirect(url_for("participant.join"))
 
 

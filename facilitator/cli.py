@@ -19,6 +19,7 @@ from graph.merge import candidates, read_decisions
 from graph.merge import merge as merge_graphs
 from graph.privacy import pseudonymise
 
+from .console import safe_console
 from .storage import Session, Store, demo_session
 
 __all__ = ["main"]
@@ -81,8 +82,10 @@ def _load_graph(ctx: click.Context, source: str):
 def main(ctx: click.Context, data: Path) -> None:
     """Tsunagari (つながり): community-building workshops — notes, ties, the community tree.
 
-    Messages are in Japanese; set TSUNAGARI_LANG=en for English.
+    Messages are in Japanese; set TSUNAGARI_LANG=en for English. Characters the console
+    cannot show (𠮷 or emoji on a Windows console) are printed as "?".
     """
+    safe_console()
     ctx.obj = {"data": data}
 
 
@@ -105,11 +108,19 @@ def new(ctx: click.Context, title: str, area: str) -> None:
 @click.pass_context
 def sessions(ctx: click.Context, as_json: bool) -> None:
     """List the sessions in the data folder."""
-    rows = _store(ctx).list()
+    rows, damaged = _store(ctx).scan()
+    for item in damaged:  # one broken file breaks one session: say which, list the rest
+        click.echo(
+            _say(
+                f"壊れていて読めないファイル: {item['file']}（{item['problem']}）",
+                f"damaged, cannot be read: {item['file']} ({item['problem']})",
+            ),
+            err=True,
+        )
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    if not rows:
+    if not rows and not damaged:
         click.echo(_say("セッションはまだありません。", "No sessions yet."))
     for row in rows:
         click.echo(
@@ -285,7 +296,7 @@ def serve(
     wifi_password: str | None,
 ) -> None:
     """Run the workshop server (waitress); print the join URL, its QR code and the facilitator URL."""
-    from .serve import ListenError, run
+    from .serve import ListenError, StartError, run
     from .wifi import wifi_problems
 
     if problems := wifi_problems(wifi_ssid, wifi_password):
@@ -303,6 +314,8 @@ def serve(
             encoding=getattr(sys.stdout, "encoding", None),
             wifi=(wifi_ssid, wifi_password) if wifi_ssid else None,
         )
+    except StartError as e:
+        raise UserError(_say(e.ja, e.en)) from None
     except ListenError as e:
         raise UserError(
             _say(

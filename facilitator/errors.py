@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from graph.errors import GraphError, NotFound, ValidationError
+from graph.errors import Damaged, GraphError, NotFound, ValidationError
 
 __all__ = ["init_app", "error_response"]
 
@@ -41,6 +44,8 @@ def error_response(status: int, code: str, message: str):
 def _graph_error(e: GraphError):
     status = 404 if isinstance(e, NotFound) else 422 if isinstance(e, ValidationError) else 409
     code = {404: "not_found", 422: "invalid", 409: "conflict"}[status]
+    if isinstance(e, Damaged):
+        code = "damaged"
     return error_response(status, code, e.message(str(get_locale() or "ja")))
 
 
@@ -58,8 +63,60 @@ def _csrf_error(e: CSRFError):
     )
 
 
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+_NOT_WRITABLE = (errno.EROFS, errno.EACCES, errno.EPERM)
+
+
+def _disk_full():
+    return error_response(
+        507,
+        "disk_full",
+        _(
+            "The disk of this computer is full: nothing was saved. Free some space, then try again."
+        ),
+    )
+
+
+def _not_writable():
+    return error_response(
+        507,
+        "not_writable",
+        _(
+            "The data folder cannot be written: nothing was saved. Check the folder, then try again."
+        ),
+    )
+
+
+def _database_error(e: sqlite3.DatabaseError):
+    """SQLite's errors: a full disk or a read-only folder is 507, a busy file 503, else the file
+    is damaged. The transaction was rolled back, so nothing was half-written."""
+    text = str(e).lower()
+    if "full" in text:
+        return _disk_full()
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return _not_writable()
+    if "locked" in text or "busy" in text:
+        response = error_response(503, "busy", _("Please wait a moment and try again."))
+        return response[0], 503, {"Retry-After": "2"}
+    return error_response(
+        500,
+        "damaged",
+        _("This session's file is damaged and cannot be read. Restore it from a backup."),
+    )
+
+
+def _os_error(e: OSError):
+    if e.errno in _FULL:
+        return _disk_full()
+    if e.errno in _NOT_WRITABLE:
+        return _not_writable()
+    raise e
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
+    app.register_error_handler(sqlite3.DatabaseError, _database_error)
+    app.register_error_handler(OSError, _os_error)
     app.register_error_handler(GraphError, _graph_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)

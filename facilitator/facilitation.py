@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -556,23 +557,34 @@ def stream(session_id: str):
     once = request.args.get("once") == "1"
     store = web.store()
     broker = current_app.extensions["tsunagari_broker"]
+    slots = current_app.extensions["tsunagari_streams"]
     app = current_app._get_current_object()  # the generator runs outside the app context
+    # A stream ends after STREAM_SECONDS (the browser reconnects in 2 s): a screen that
+    # vanished without closing its connection never holds a thread for longer.
+    deadline = time.monotonic() + app.config["STREAM_SECONDS"]
+    gone = request.environ.get("waitress.client_disconnected", lambda: False)
 
     def view(app):
         return present_event(app, session_id)
 
     def generate():
+        number, ended = slots.open()
         # The request's Session is closed at teardown and tied to its thread: open our own.
         session = store.open(session_id)
+
+        def stop() -> bool:
+            return ended.is_set() or gone() or time.monotonic() > deadline
+
         try:
             for message in sse_stream(
-                broker, session_id, session.last_seq, after, present=lambda: view(app)
+                broker, session_id, session.last_seq, after, stop, present=lambda: view(app)
             ):
                 yield message
                 if once and "event: changed" in message:
                     return
         finally:
             session.close()
+            slots.close(number)
 
     return Response(
         generate(),

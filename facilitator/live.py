@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 
 from flask import Flask
 
-__all__ = ["Broker", "init_app", "sse_stream"]
+__all__ = ["Broker", "StreamSlots", "init_app", "sse_stream"]
 
 HEARTBEAT_SECONDS = 15.0
 # Writes from another process (the CLI) are noticed by polling the event log this often.
@@ -33,14 +35,70 @@ class Broker:
             self._versions[session_id] = self._versions.get(session_id, 0) + 1
             self._condition.notify_all()
 
-    def wait(self, session_id: str, version: int, timeout: float) -> int:
-        """Block until ``session_id`` is notified after ``version``, or ``timeout`` seconds.
+    def wake(self) -> None:
+        """Wake every waiting stream so it checks whether it must end (see StreamSlots)."""
+        with self._condition:
+            self._condition.notify_all()
+
+    def wait(
+        self,
+        session_id: str,
+        version: int,
+        timeout: float,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> int:
+        """Block until ``session_id`` is notified after ``version``, ``stop()`` is true after a
+        :meth:`wake`, or ``timeout`` seconds.
 
         Taking the version before looking at the log means no notification is ever missed.
         """
         with self._condition:
-            self._condition.wait_for(lambda: self._versions.get(session_id, 0) != version, timeout)
+            self._condition.wait_for(
+                lambda: self._versions.get(session_id, 0) != version or stop(), timeout
+            )
             return self._versions.get(session_id, 0)
+
+
+class StreamSlots:
+    """At most ``limit`` live streams at once; a new one ends the oldest.
+
+    Each open stream holds one of the server's threads for as long as it lasts, so without a
+    bound 24 idle streams left no thread for the phones. The oldest is dropped rather than the
+    newest refused: the screen someone just opened is the one being looked at, and a dropped
+    browser reconnects by itself (``retry``) if it is still there.
+    """
+
+    def __init__(self, limit: Callable[[], int], wake: Callable[[], None] = lambda: None) -> None:
+        self._limit = limit
+        self._wake = wake
+        self._lock = threading.Lock()
+        self._open: OrderedDict[int, threading.Event] = OrderedDict()
+        self._numbers = itertools.count()
+
+    def open(self) -> tuple[int, threading.Event]:
+        """A slot for a new stream: its number and the event set when it must end."""
+        ended = threading.Event()
+        dropped = False
+        with self._lock:
+            number = next(self._numbers)
+            self._open[number] = ended
+            while len(self._open) > max(1, self._limit()):
+                _oldest, oldest = self._open.popitem(last=False)
+                oldest.set()
+                dropped = True
+        if dropped:
+            self._wake()  # the dropped stream frees its thread now, not at its next poll
+        return number, ended
+
+    def close(self, number: int) -> None:
+        """The stream ``number`` has ended."""
+        with self._lock:
+            self._open.pop(number, None)
+
+    def count(self) -> int:
+        """How many streams are open."""
+        with self._lock:
+            return len(self._open)
 
 
 def sse_stream(
@@ -79,9 +137,12 @@ def sse_stream(
         elif time.monotonic() - quiet_since >= HEARTBEAT_SECONDS:
             quiet_since = time.monotonic()
             yield ": heartbeat\n\n"
-        broker.wait(session_id, version, POLL_SECONDS)
+        broker.wait(session_id, version, POLL_SECONDS, stop)
 
 
 def init_app(app: Flask) -> None:
-    """Give the app its broker (one process serves the whole workshop)."""
-    app.extensions["tsunagari_broker"] = Broker()
+    """Give the app its broker (one process serves the whole workshop) and its stream slots."""
+    broker = app.extensions["tsunagari_broker"] = Broker()
+    app.extensions["tsunagari_streams"] = StreamSlots(
+        lambda: app.config["MAX_STREAMS"], wake=broker.wake
+    )

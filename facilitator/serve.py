@@ -8,12 +8,23 @@ import os
 import socket
 import struct
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import segno
 
-__all__ = ["lan_addresses", "startup_lines", "run", "ListenError", "DEFAULT_THREADS"]
+from . import connections
+from .keyfile import MIN_KEY_LENGTH
+
+__all__ = [
+    "lan_addresses",
+    "startup_lines",
+    "run",
+    "ListenError",
+    "StartError",
+    "DEFAULT_THREADS",
+]
 
 #: Worker threads: each live stream (projector, facilitator screen) holds one while it is
 #: open, so a handful of streams plus the phones' ordinary requests fit in 24.
@@ -31,6 +42,49 @@ class ListenError(Exception):
     def __init__(self, host: str, port: int, error: OSError):
         super().__init__(f"{host}:{port}: {error.strerror or error}")
         self.host, self.port, self.reason = host, port, error.strerror or str(error)
+
+
+class StartError(Exception):
+    """The server must not start (a weak key, a folder it cannot write): ``(ja, en)``."""
+
+    def __init__(self, ja: str, en: str):
+        super().__init__(en)
+        self.ja, self.en = ja, en
+
+
+def check_key(key: str | None) -> None:
+    """Refuse a facilitator key shorter than :data:`MIN_KEY_LENGTH` characters."""
+    if key is not None and len(key) < MIN_KEY_LENGTH:
+        raise StartError(
+            f"進行役の鍵が短すぎます（{len(key)}文字）。{MIN_KEY_LENGTH}文字以上にするか、"
+            "--facilitator-key を付けずに起動して自動で作らせてください。",
+            f"the facilitator key is too short ({len(key)} characters): use at least "
+            f"{MIN_KEY_LENGTH}, or start without --facilitator-key to have one generated.",
+        )
+
+
+def check_folder(data: Path) -> None:
+    """Make the data folder (0700 where the OS allows) and prove it can be written.
+
+    A read-only folder (a write-protected stick, a folder of another user) would let the
+    server start and print its URLs, then fail on every page.
+    """
+    try:
+        data.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            os.chmod(data, 0o700)
+        except OSError:
+            pass  # not ours to tighten, or a file system without modes
+        fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=data)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise StartError(
+            f"データフォルダ {data} に書き込めません（{e.strerror or e}）。"
+            "書き込めるフォルダを --data で指定してください。",
+            f"cannot write to the data folder {data} ({e.strerror or e}); "
+            "choose a writable folder with --data.",
+        ) from e
 
 
 def _say(ja: str, en: str) -> str:
@@ -216,6 +270,29 @@ def _check_port(host: str, port: int) -> None:
         raise ListenError(host, port, e) from e
 
 
+def _server(app, host: str, port: int, threads: int):
+    """The waitress server for ``app``, fitted with the connection guard (connections.py)."""
+    from waitress import create_server
+
+    try:
+        server = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="tsunagari",
+            connection_limit=CONNECTION_LIMIT,
+            asyncore_use_poll=True,
+            # A body over the limit is refused (413) as soon as its Content-Length is read,
+            # never buffered to a temporary file first (waitress refuses at >=, Flask at >).
+            max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1,
+            **connections.settings(),
+        )
+    except OSError as e:
+        raise ListenError(host, port, e) from e
+    return connections.guard(server)
+
+
 def run(
     data: Path,
     host: str = "0.0.0.0",
@@ -231,41 +308,36 @@ def run(
 
     Raises :class:`ListenError` when the port cannot be opened (say, another server uses it).
     """
-    from waitress import create_server
-
     from . import create_app
     from .storage import Store, demo_session
 
-    ssid, password = wifi or (
-        None,
-        None,
-    )  # the hotspot's QR on the projector (facilitator/wifi.py)
-    app = create_app(
-        {
-            "DATA": data,
-            "FACILITATOR_KEY": key or None,
-            "WIFI_SSID": ssid,
-            "WIFI_PASSWORD": password,
-        }
-    )
+    check_key(key or None)
+    check_folder(Path(data))
+    ssid, password = wifi or (None, None)  # the hotspot's QR on the projector (wifi.py)
+    try:
+        app = create_app(
+            {
+                "DATA": data,
+                "FACILITATOR_KEY": key or None,
+                "WIFI_SSID": ssid,
+                "WIFI_PASSWORD": password,
+                # Live streams each hold a thread; a third of the pool stays for the phones.
+                "MAX_STREAMS": max(1, threads * 2 // 3),
+            }
+        )
+    except OSError as e:  # the key files could not be written (a full disk)
+        raise StartError(
+            f"データフォルダ {data} に鍵を保存できません（{e.strerror or e}）。"
+            "ディスクの空きを確かめてください。",
+            f"cannot keep the keys in {data} ({e.strerror or e}); is the disk full?",
+        ) from e
     demo_code = None
     if demo:
         store = Store(app.config["DATA"])
         with store.open(demo_session(store)) as session:
             demo_code = session.meta()["code"]
     _check_port(host, port)
-    try:
-        server = create_server(
-            app,
-            host=host,
-            port=port,
-            threads=threads,
-            ident="tsunagari",
-            connection_limit=CONNECTION_LIMIT,
-            asyncore_use_poll=True,
-        )
-    except OSError as e:
-        raise ListenError(host, port, e) from e
+    server = _server(app, host, port, threads)
     port = server.effective_port if port == 0 else port
     lan = [h for h in _participant_hosts(host) if not _is_loopback(h)]
     if lan:  # the QR on the projector must carry an address the phones can reach

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Problem", "GraphError", "ValidationError", "NotFound"]
+__all__ = ["Problem", "GraphError", "ValidationError", "NotFound", "Damaged"]
 
 
 @dataclass(frozen=True)
@@ -45,3 +45,7 @@ class ValidationError(GraphError):
 
 class NotFound(GraphError):
     """A session, node, tie or note that does not exist."""
+
+
+class Damaged(GraphError):
+    """A session file that cannot be read (cut, overwritten, a disk error)."""

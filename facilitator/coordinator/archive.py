@@ -36,7 +36,8 @@ def _row(item: dict) -> dict:
 @facilitator_required
 def archive():
     """Every saved session with its counts and flags; sort and filter by area and year."""
-    rows = [_row(item) for item in web.store().list()]
+    sessions, damaged = web.store().scan()
+    rows = [_row(item) for item in sessions]
     areas = sorted({r["area"] for r in rows if r["area"]})
     years = sorted({r["year"] for r in rows if r["year"]}, reverse=True)
     area, year = request.args.get("area", ""), request.args.get("year", "")
@@ -55,6 +56,7 @@ def archive():
         "coordinator/_archive.html",
         "coordinator/archive.html",
         rows=rows,
+        damaged=damaged,
         areas=areas,
         years=years,
         area=area,

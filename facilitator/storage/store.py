@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
 
-from graph.errors import NotFound, Problem
+import networkx as nx
+
+from graph.errors import Damaged, NotFound, Problem
 
 from .meta import DEFAULT_SETTINGS, MAX_TITLE, clean_settings
 from .rows import clean_text, utc_now
@@ -60,21 +64,30 @@ class Store:
             p.stem for p in self.root.glob("*.sqlite") if _ID_RE.fullmatch(p.stem) and p.is_file()
         )
 
-    def create(self, title: str, area: str = "", actor: str = "cli", **settings: Any) -> Session:
+    def create(
+        self,
+        title: str,
+        area: str = "",
+        actor: str = "cli",
+        graph: nx.Graph | None = None,
+        **settings: Any,
+    ) -> Session:
         """Create a session and return it open (the caller closes it).
 
         ``settings`` override the flag thresholds of :data:`DEFAULT_SETTINGS`. The join code
-        is unique among the sessions in the folder.
+        is unique among the sessions in the folder. With ``graph``, its nodes and ties are
+        imported in the same step.
+
+        The file is built under a hidden name and renamed into place once complete: a failed
+        import or a full disk leaves no session and no empty file behind. The file is readable
+        by its owner only (0600).
         """
         title = clean_text(title, "title", MAX_TITLE)
         area = clean_text(area, "area", MAX_TITLE, required=False)
         settings = clean_settings(settings, DEFAULT_SETTINGS)
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         with self._lock:
-            codes = set()
-            for session_id in self.ids():
-                with Session(self.path(session_id)) as session:
-                    codes.add(session.meta().get("code"))
+            codes = {row["code"] for row in self.scan()[0]}
             while True:
                 code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
                 if code not in codes:
@@ -84,28 +97,27 @@ class Store:
                 path = self.path(session_id)
                 if not path.exists():
                     break
-            session = Session(path)
+            partial = self.root / f".creating-{session_id}.sqlite"
             try:
-                session._init_meta(
-                    actor,
-                    {
-                        "id": session_id,
-                        "title": title,
-                        "area": area,
-                        "created": utc_now(),
-                        "code": code,
-                        "stage": "notes",
-                        "auto_approve": False,
-                        "closed": False,
-                        "closed_at": None,
-                        "settings": settings,
-                    },
+                self._build(
+                    partial, actor, graph, _first_meta(session_id, title, area, code, settings)
                 )
+                os.replace(partial, path)
             except BaseException:
-                session.close()
-                path.unlink(missing_ok=True)
+                _remove(partial)
                 raise
-        return session
+        return Session(path)
+
+    @staticmethod
+    def _build(partial: Path, actor: str, graph, meta: dict) -> None:
+        _remove(partial)
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        with Session(partial) as session:
+            session._init_meta(actor, meta)
+            if graph is not None:
+                session.import_graph(graph, actor=actor)
+            # Fold the WAL into the file, so the rename moves one complete file.
+            session.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def open(self, session_id: str) -> Session:
         """Open an existing session (the caller closes it); ``NotFound`` if there is none."""
@@ -114,38 +126,66 @@ class Store:
             raise NotFound(
                 Problem("session", "セッションが見つかりません", f"no session {session_id!r}")
             )
-        return Session(path)
+        try:
+            return Session(path)
+        except sqlite3.DatabaseError as e:
+            if _is_busy(e):
+                raise
+            raise damaged_error(path.name, e) from e
 
     def list(self) -> list[dict]:
-        """Every session, newest first.
+        """Every readable session, newest first (see :meth:`damaged` for the others).
 
         Each is ``{"id", "title", "area", "created", "code", "stage", "closed", "nodes",
         "ties", "last_change"}`` (``last_change`` is the time of the latest event).
         """
-        sessions = []
+        return self.scan()[0]
+
+    def damaged(self) -> list[dict]:
+        """The session files that cannot be read: ``{"id", "file", "problem"}`` each.
+
+        One broken file (a cut copy, a disk error) breaks only its own session: every other
+        session is listed, joined and created as usual.
+        """
+        return self.scan()[1]
+
+    def scan(self) -> tuple[list[dict], list[dict]]:
+        """``(list(), damaged())`` in one pass over the folder."""
+        sessions, damaged = [], []
         for session_id in self.ids():
-            with Session(self.path(session_id)) as session, session._snapshot():
-                meta = session.meta()
-                if "code" not in meta:
-                    continue  # a file whose creation never finished
-                q = session.db.execute
-                sessions.append(
-                    {
-                        "id": session_id,
-                        "title": meta["title"],
-                        "area": meta["area"],
-                        "created": meta["created"],
-                        "code": meta["code"],
-                        "stage": meta["stage"],
-                        "closed": bool(meta.get("closed")),
-                        "nodes": q("SELECT count(*) FROM nodes").fetchone()[0],
-                        "ties": q("SELECT count(*) FROM ties").fetchone()[0],
-                        "last_change": q(
-                            "SELECT time FROM events ORDER BY seq DESC LIMIT 1"
-                        ).fetchone()[0],
-                    }
+            try:
+                row = self._summary(session_id)
+            except sqlite3.DatabaseError as e:
+                if _is_busy(e):
+                    continue  # another writer holds it right now; not damage
+                damaged.append(
+                    {"id": session_id, "file": self.path(session_id).name, "problem": str(e)}
                 )
-        return sorted(sessions, key=lambda s: s["created"], reverse=True)
+                continue
+            if row is not None:
+                sessions.append(row)
+        return sorted(sessions, key=lambda s: s["created"], reverse=True), damaged
+
+    def _summary(self, session_id: str) -> dict | None:
+        with Session(self.path(session_id)) as session, session._snapshot():
+            meta = session.meta()
+            if "code" not in meta:
+                return None  # a file whose creation never finished
+            q = session.db.execute
+            return {
+                "id": session_id,
+                "title": meta["title"],
+                "area": meta["area"],
+                "created": meta["created"],
+                "code": meta["code"],
+                "stage": meta["stage"],
+                "closed": bool(meta.get("closed")),
+                "nodes": q("SELECT count(*) FROM nodes").fetchone()[0],
+                "ties": q("SELECT count(*) FROM ties").fetchone()[0],
+                "last_change": q("SELECT time FROM events ORDER BY seq DESC LIMIT 1").fetchone()[
+                    0
+                ],
+            }
 
     def find_by_code(self, code: str) -> str | None:
         """The id of the session whose join code is ``code`` (any case), or ``None``."""
@@ -155,7 +195,47 @@ class Store:
         if len(code) != CODE_LENGTH:
             return None
         for session_id in self.ids():
-            with Session(self.path(session_id)) as session:
-                if session.meta().get("code") == code:
-                    return session_id
+            try:
+                with Session(self.path(session_id)) as session:
+                    if session.meta().get("code") == code:
+                        return session_id
+            except sqlite3.DatabaseError:
+                continue  # a damaged file is nobody's workshop (see damaged())
         return None
+
+
+def damaged_error(name: str, error: Exception) -> Damaged:
+    """The domain error of a session file that cannot be read."""
+    return Damaged(
+        Problem(
+            name,
+            "このセッションのファイルは壊れていて開けません。バックアップから戻してください",
+            f"this session's file is damaged and cannot be opened ({error}); "
+            "restore it from a backup",
+        )
+    )
+
+
+def _first_meta(session_id: str, title: str, area: str, code: str, settings: dict) -> dict:
+    return {
+        "id": session_id,
+        "title": title,
+        "area": area,
+        "created": utc_now(),
+        "code": code,
+        "stage": "notes",
+        "auto_approve": False,
+        "closed": False,
+        "closed_at": None,
+        "settings": settings,
+    }
+
+
+def _remove(path: Path) -> None:
+    """Remove a session file with SQLite's companions (-wal, -shm, -journal)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _is_busy(error: sqlite3.DatabaseError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)

@@ -144,7 +144,12 @@ class FakeServer:
     def __init__(self, app, **settings):
         self.app, self.settings = app, settings
         self.effective_port = 54321
+        self.adj = type("Adjustments", (), {})()
+        self.active_channels = {}
         FakeServer.made.append(self)
+
+    def maintenance(self, now):
+        pass
 
     def run(self):
         pass
@@ -178,7 +183,11 @@ def test_serve_command_prints_the_urls_and_serves(tmp_path, fake_waitress):
         "ident": "tsunagari",
         "connection_limit": 1000,
         "asyncore_use_poll": True,
+        "max_request_body_size": 2 * 1024 * 1024 + 1,
+        "channel_timeout": 30,
+        "cleanup_interval": 2,
     }
+    assert server.channel_class.__name__ == "GuardedChannel"
     assert server.app.config["DATA"] == tmp_path / "d"
     assert not (tmp_path / "ignored").exists()
     key = (tmp_path / "d" / ".facilitator_key").read_text().strip()
@@ -199,15 +208,17 @@ def test_serve_command_prints_the_urls_and_serves(tmp_path, fake_waitress):
 
 def test_serve_takes_the_key_threads_and_port(tmp_path, fake_waitress, monkeypatch):
     args = ["--data", str(tmp_path), "serve", "--host", "127.0.0.1", "--port", "0"]
-    result = CliRunner().invoke(main, [*args, "--facilitator-key", "given", "--threads", "4"])
+    result = CliRunner().invoke(
+        main, [*args, "--facilitator-key", "given-key-0123456789", "--threads", "4"]
+    )
     assert result.exit_code == 0, result.output
     assert fake_waitress[0].settings["threads"] == 4
-    assert fake_waitress[0].app.config["FACILITATOR_KEY"] == "given"
-    assert "http://127.0.0.1:54321/login?key=given" in result.output
+    assert fake_waitress[0].app.config["FACILITATOR_KEY"] == "given-key-0123456789"
+    assert "http://127.0.0.1:54321/login?key=given-key-0123456789" in result.output
     assert "デモ" not in result.output
-    monkeypatch.setenv("TSUNAGARI_FACILITATOR_KEY", "from-env")
+    monkeypatch.setenv("TSUNAGARI_FACILITATOR_KEY", "from-env-0123456789")
     result = CliRunner().invoke(main, args)
-    assert "login?key=from-env" in result.output
+    assert "login?key=from-env-0123456789" in result.output
 
 
 def test_port_in_use_is_a_plain_message(tmp_path):
@@ -292,3 +303,41 @@ def test_real_server_starts_serves_and_stops(tmp_path):
     assert f"http://127.0.0.1:{port}/login?key={key}" in output
     assert f"http://127.0.0.1:{port}/j" in output
     assert "Demo session join code: " in output
+
+
+# -- refusing to start (issue 13 rows 3, 5, 10 and 14) ------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["1234", "fifteen-chars!!"])
+def test_a_short_key_is_refused_at_start(tmp_path, fake_waitress, key):
+    result = CliRunner().invoke(main, ["--data", str(tmp_path), "serve", "--facilitator-key", key])
+    assert result.exit_code == 2
+    assert "16文字以上" in result.output and "Traceback" not in result.output
+    assert fake_waitress == []
+
+
+def test_a_read_only_data_folder_is_refused_at_start(tmp_path, fake_waitress, monkeypatch):
+    import errno
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    # Root may write into a 0500 folder; a read-only mount says EROFS to everyone.
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    (tmp_path / "d").mkdir()
+    result = CliRunner().invoke(main, ["--data", str(tmp_path / "d"), "serve"])
+    assert result.exit_code == 2, result.output
+    assert "書き込めません" in result.output and "--data" in result.output
+    assert fake_waitress == []
+
+
+def test_the_data_folder_and_key_files_are_private(tmp_path, fake_waitress):
+    data = tmp_path / "d"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)
+    result = CliRunner().invoke(main, ["--data", str(data), "serve", "--demo"])
+    assert result.exit_code == 0, result.output
+    assert data.stat().st_mode & 0o777 == 0o700
+    for path in [data / ".facilitator_key", data / ".secret_key", *data.glob("*.sqlite")]:
+        assert path.stat().st_mode & 0o777 == 0o600, path

@@ -20,7 +20,7 @@ import pytest
 from tests.realserver import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-KEY = "e2e-key"
+KEY = "e2e-key-0123456789ab"
 PHONE = {
     "viewport": {"width": 390, "height": 844},
     "locale": "ja-JP",

@@ -273,7 +273,7 @@ POSITION_JS = "id => window.tsunagariNetwork.getPositions([id])[id]"
 def _serve(data: Path, log: Path):
     from tests.realserver import start_server
 
-    return start_server(data, key="arrange-key", log=log)
+    return start_server(data, key="arrange-key-0123456789", log=log)
 
 
 def test_a_dragged_note_goes_live_to_the_projector_survives_a_restart_and_undo(
@@ -299,7 +299,7 @@ def test_a_dragged_note_goes_live_to_the_projector_survives_a_restart_and_undo(
         errors: list[str] = []
         ctx.on("page", lambda p: p.on("pageerror", lambda e: errors.append(str(e))))
         laptop = ctx.new_page()
-        laptop.goto("/login?key=arrange-key")
+        laptop.goto("/login?key=arrange-key-0123456789")
         laptop.goto(f"/sessions/{sid}/tree")
         _wait_loads(laptop)
         projector = ctx.new_page()
@@ -337,7 +337,7 @@ def test_a_dragged_note_goes_live_to_the_projector_survives_a_restart_and_undo(
     try:
         ctx2 = browser.new_context(base_url=base2, viewport=FULL_HD, locale="ja-JP")
         page = ctx2.new_page()
-        page.goto("/login?key=arrange-key")
+        page.goto("/login?key=arrange-key-0123456789")
         page.goto(f"/sessions/{sid}/projector/tree")
         _wait_loads(page)
         after = page.evaluate(POSITION_JS, "g01")

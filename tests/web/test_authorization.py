@@ -21,7 +21,8 @@ PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.logout", "api.join"}
 PHONE_PREFIX = "participant."
 #: API calls a phone of the session itself may make (with its token or cookie).
 PHONE_API = {"api.add_note", "api.add_tie"}
-REFUSED = (401, 403)
+# 429: too many wrong keys from one address in a minute (issue 13) — a refusal as well.
+REFUSED = (401, 403, 429)
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
