@@ -356,7 +356,7 @@ def _graph_at(ctx: click.Context, ref: str):
     if Path(ref).is_file() or "@" not in ref:
         return _load_graph(ctx, ref)
     session_id, _, seq_text = ref.rpartition("@")
-    if not seq_text.isdigit():
+    if not (seq_text.isascii() and seq_text.isdigit()) or len(seq_text) > 18:
         raise UserError(
             _say(
                 f"{ref}: @ の後にはイベント番号（数字）を書いてください。",
