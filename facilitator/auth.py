@@ -26,7 +26,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from .errors import error_response
 from .keyfile import kept_secret
-from .limits import FailureLimiter
+from .limits import BucketLimiter, FailureLimiter
 
 __all__ = [
     "bp",
@@ -37,6 +37,7 @@ __all__ = [
     "require_facilitator",
     "client_address",
     "refuse_too_many",
+    "limit_phone",
     "participant_cookie",
     "bearer_token",
     "join_limiter",
@@ -61,6 +62,9 @@ def init_app(app: Flask) -> None:
     )
     app.extensions["tsunagari_key_limiter"] = FailureLimiter(
         lambda: config["KEY_LIMIT_PER_MINUTE"]
+    )
+    app.extensions["tsunagari_phone_limiter"] = BucketLimiter(
+        lambda: config["PHONE_BURST"], lambda: config["PHONE_PER_MINUTE"]
     )
     app.extensions["tsunagari_logouts"] = Logouts(data / ".facilitator_logouts")
 
@@ -126,6 +130,22 @@ def refuse_too_many(retry_after: int, message: str | None = None):
     )
     response.headers["Retry-After"] = str(retry_after)
     abort(response)
+
+
+def limit_phone(session_id: str, participant_id: str) -> None:
+    """Spend one of this phone's sends (a note or a tie): after a short burst (``PHONE_BURST``)
+    a few a minute (``PHONE_PER_MINUTE``); beyond that 429 with ``Retry-After`` and a kind
+    word. Other phones are not affected."""
+    limiter = current_app.extensions["tsunagari_phone_limiter"]
+    if wait := limiter.take(f"{session_id}:{participant_id}"):
+        refuse_too_many(
+            wait,
+            _(
+                "Thank you for sending so many! Please wait about %(seconds)s seconds, "
+                "then send the next one.",
+                seconds=wait,
+            ),
+        )
 
 
 def _key_failed() -> None:

@@ -19,6 +19,7 @@ from graph.merge import candidates, read_decisions
 from graph.merge import merge as merge_graphs
 from graph.privacy import pseudonymise
 
+from .console import safe_console
 from .storage import Session, Store, demo_session
 
 __all__ = ["main"]
@@ -81,8 +82,10 @@ def _load_graph(ctx: click.Context, source: str):
 def main(ctx: click.Context, data: Path) -> None:
     """Tsunagari (つながり): community-building workshops — notes, ties, the community tree.
 
-    Messages are in Japanese; set TSUNAGARI_LANG=en for English.
+    Messages are in Japanese; set TSUNAGARI_LANG=en for English. Characters the console
+    cannot show (𠮷 or emoji on a Windows console) are printed as "?".
     """
+    safe_console()
     ctx.obj = {"data": data}
 
 
@@ -353,7 +356,7 @@ def _graph_at(ctx: click.Context, ref: str):
     if Path(ref).is_file() or "@" not in ref:
         return _load_graph(ctx, ref)
     session_id, _, seq_text = ref.rpartition("@")
-    if not seq_text.isdigit():
+    if not (seq_text.isascii() and seq_text.isdigit()) or len(seq_text) > 18:
         raise UserError(
             _say(
                 f"{ref}: @ の後にはイベント番号（数字）を書いてください。",

@@ -27,7 +27,7 @@ from graph.privacy import offered_on_phones, room_labels, shared_label
 from graph.vocabulary import NODE_KINDS, TIE_KINDS, tie_allowed
 
 from . import web
-from .auth import current_participant, join_limiter, participant_cookie
+from .auth import current_participant, join_limiter, limit_phone, participant_cookie
 from .phone_words import (
     ALL_ATTRIBUTES,
     DIAGNOSIS_WORDS,
@@ -313,6 +313,7 @@ def add_note(session_id: str):
         words = diagnosis_words(text) if kind in PRIVATE_KINDS else []
         if words and not form.get("send_anyway"):
             return again(diagnosis=words)
+        limit_phone(session_id, participant["id"])
         try:
             session.add_note(
                 participant["id"], kind, text, client_key=key, **_attrs_from(form, kind)
@@ -511,6 +512,7 @@ def add_tie(session_id: str):
             return again(problem)
         attrs = {"season": season} if season else {}
         status = "approved" if meta.get("auto_approve") else "pending"
+        limit_phone(session_id, participant["id"])
         try:
             session.add_tie(
                 source,

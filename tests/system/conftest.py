@@ -90,3 +90,11 @@ def serve():
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def writers_unlimited(monkeypatch):
+    """For writers that hammer on purpose: lift the per-phone limit (issue 10) of the servers
+    started after it (the server reads TSUNAGARI_PHONE_* from its environment)."""
+    monkeypatch.setenv("TSUNAGARI_PHONE_BURST", "1000000")
+    monkeypatch.setenv("TSUNAGARI_PHONE_PER_MINUTE", "1000000")

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from facilitator.storage import Store
+
+pytestmark = pytest.mark.usefixtures("writers_unlimited")
 
 THREADS = 8
 NOTES = 50

@@ -12,8 +12,11 @@ import threading
 import time
 
 import networkx as nx
+import pytest
 
 from facilitator.storage import Store
+
+pytestmark = pytest.mark.usefixtures("writers_unlimited")
 
 WRITERS = 12
 
