@@ -15,6 +15,7 @@ from graph.compare import diff as compare_graphs
 from graph.compare import summary
 from graph.errors import GraphError
 from graph.io import FORMATS, read_graph, write_graph
+from graph.limits import shown
 from graph.merge import candidates, read_decisions
 from graph.merge import merge as merge_graphs
 from graph.privacy import pseudonymise
@@ -40,7 +41,8 @@ class UserError(click.ClickException):
 
 
 def _fail(error: GraphError) -> UserError:
-    return UserError(error.message(_lang()))
+    lines = [p.message(_lang()) for p in error.problems]
+    return UserError("\n".join(shown(lines, _lang())))
 
 
 def _say(ja: str, en: str) -> str:
@@ -502,8 +504,7 @@ def merge_(
         )
     try:
         merged = merge_graphs(graphs, accepted, title=title, area=area)
-        with _store(ctx).create(title, area=area) as session:
-            session.import_graph(merged, actor="cli")
+        with _store(ctx).create(title, area=area, graph=merged) as session:
             session_id = session.id
     except GraphError as e:
         raise _fail(e) from None

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, redirect, request
 
 from graph.analysis import FLAG_KINDS, flags
 from graph.errors import GraphError
+from graph.limits import shown
 from graph.model import active_graph
 
 from .. import web
@@ -46,7 +47,8 @@ def _stale(row: dict) -> bool:
 
 
 def _problems(error: GraphError) -> list[str]:
-    return [p.message(web.lang()) for p in error.problems]
+    """The problems in the user's language: the first 100, then 「ほか N 件」."""
+    return shown([p.message(web.lang()) for p in error.problems], web.lang())
 
 
 def _flag_on() -> bool:

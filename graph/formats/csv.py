@@ -12,6 +12,7 @@ from typing import Any
 import networkx as nx
 
 from ..errors import Problem, ValidationError
+from ..limits import current
 from ..model import graph_records
 from ._reading import build, decode, read_bytes
 
@@ -71,6 +72,17 @@ def read_csv_files(nodes_path: Path) -> nx.MultiDiGraph:
     return _parse_csv_pair(nodes_data, nodes_path.name, ties_data, ties_path.name)
 
 
+def _too_big(info: zipfile.ZipInfo) -> bool:
+    """Whether a zip member unpacks to more than the limits allow (checked before unpacking)."""
+    limits = current()
+    if info.file_size > min(_MAX_ZIP_MEMBER, limits.bytes):
+        return True
+    # Small files may pack tightly; only a large expansion is a bomb.
+    return info.file_size > 1024 * 1024 and info.file_size > limits.ratio * max(
+        info.compress_size, 1
+    )
+
+
 def parse_csv_zip(data: bytes, name: str) -> nx.MultiDiGraph:
     """The session graph in the zip ``name`` holding ``nodes.csv`` (and ``ties.csv``).
 
@@ -89,9 +101,13 @@ def parse_csv_zip(data: bytes, name: str) -> nx.MultiDiGraph:
                     problems.append(
                         Problem(name, f"{base} が複数あります", f"more than one {base} in the zip")
                     )
-                elif infos and infos[0].file_size > _MAX_ZIP_MEMBER:
+                elif infos and _too_big(infos[0]):
                     problems.append(
-                        Problem(name, f"{base} が大きすぎます", f"{base} is too large")
+                        Problem(
+                            name,
+                            f"{base} が大きすぎるか、圧縮されすぎています（zip 爆弾の疑い）",
+                            f"{base} is too large or too highly compressed (a zip bomb?)",
+                        )
                     )
             if not members["nodes.csv"]:
                 problems.append(
@@ -99,14 +115,23 @@ def parse_csv_zip(data: bytes, name: str) -> nx.MultiDiGraph:
                 )
             if problems:
                 raise ValidationError(problems)
-            nodes_data = zf.read(members["nodes.csv"][0])
-            ties_data = zf.read(members["ties.csv"][0]) if members["ties.csv"] else None
+            nodes_data = _read_member(zf, members["nodes.csv"][0])
+            ties_data = _read_member(zf, members["ties.csv"][0]) if members["ties.csv"] else None
     except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError) as e:
         # RuntimeError: encrypted member; NotImplementedError: unknown compression.
         raise ValidationError(
             Problem(name, "zip ファイルとして読めません", f"cannot read the zip ({e})")
         ) from None
     return _parse_csv_pair(nodes_data, "nodes.csv", ties_data, "ties.csv")
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The member's bytes, never more than it declared (a lying header cannot unpack more)."""
+    with zf.open(info) as member:
+        data = member.read(info.file_size + 1)
+    if len(data) > info.file_size:
+        raise zipfile.BadZipFile(f"{info.filename} is larger than it says")
+    return data
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -180,6 +205,7 @@ def _csv_records(
     if text is None:
         return []
     reader = csv.reader(StringIO(text, newline=""))
+    limit = max(current().nodes, current().ties)
     header: list[str] | None = None
     records = []
     line = 1
@@ -205,6 +231,8 @@ def _csv_records(
                 column: _unguard(cell) for column, cell in zip(header, row, strict=False) if column
             }
             records.append({**record, "_where": f"{name} line {start}"})
+            if len(records) > limit:  # stop reading: the count is refused in build()
+                break
     except csv.Error as e:
         fatal.append(
             Problem(f"{name} line {line}", "CSV として読めません", f"not valid CSV ({e})")
