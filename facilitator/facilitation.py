@@ -23,7 +23,6 @@ from flask_babel import gettext as _
 from graph.errors import NotFound, ValidationError
 from graph.model import is_active
 from graph.names import likely_duplicates
-from graph.privacy import room_labels
 from graph.vocabulary import NODE_KINDS, TIE_KINDS
 
 from . import web
@@ -471,7 +470,7 @@ def _wall(session: Session) -> list[dict]:
     """Approved nodes grouped by kind, in vocabulary order, with projector-safe labels."""
     groups: dict[str, list[dict]] = {kind: [] for kind in NODE_KINDS}
     # The room labels: unique, consent-aware, and never a flag (graph.privacy).
-    labels = room_labels(web.session_graph(session))
+    labels = web.live_version(session).room_labels()
     for node in _approved_nodes(session):
         if node.get("kind") in groups and node["id"] in labels:
             groups[node["kind"]].append({"id": node["id"], "label": labels[node["id"]]})

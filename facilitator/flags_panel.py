@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.analysis import FLAG_KINDS, flags, whatif
+from graph.analysis import FLAG_KINDS
 from graph.model import is_active
 
 from . import web
@@ -14,7 +14,8 @@ __all__ = ["flags_ctx"]
 def flags_ctx(session: Session, person: str | None = None) -> dict:
     """The flags of ``session`` in the user's language, the persons a what-if may pick, and
     the what-if for ``person`` if one is given."""
-    G = web.session_graph(session)
+    live = web.live_version(session)
+    G = live.G
     lang = web.lang()
     found = [
         {
@@ -23,14 +24,14 @@ def flags_ctx(session: Session, person: str | None = None) -> dict:
             "label": f.label,
             "reason": f.reason_ja if lang == "ja" else f.reason_en,
         }
-        for f in flags(G, session.meta()["settings"])
+        for f in live.flags(session.meta()["settings"])
     ]
     persons = [
         {"id": n, "label": d.get("label", n)}
         for n, d in G.nodes(data=True)
         if d.get("kind") == "person" and is_active(d)
     ]
-    result = whatif(G, person) if person else None
+    result = live.whatif(person) if person else None
     person_label = G.nodes[person].get("label", person) if person else None
     return {
         "flags": found,
