@@ -30,6 +30,7 @@ UNDOABLE = frozenset(
         "update_tie",
         "merge_nodes",
         "import",
+        "import_update",
         "approve_note",
         "hide_note",
         "merge_note",
