@@ -21,7 +21,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from flask_babel import gettext as _
 
 from graph.analysis import flags as find_flags
-from graph.errors import Problem, ValidationError
+from graph.errors import GraphError, Problem, ValidationError
 from graph.io import to_node_link
 from graph.model import active_graph
 from graph.vocabulary import NODE_ATTRIBUTES, TIE_ATTRIBUTES
@@ -125,14 +125,20 @@ def _facilitator() -> None:
 
 
 def _joined_elsewhere(token: str, session_id: str) -> bool:
-    """Whether ``token`` belongs to a phone of another session (a mix-up, not a forgery)."""
+    """Whether ``token`` belongs to a phone of another session (a mix-up, not a forgery).
+
+    A token names its session (``<session id>.<secret>``), so at most that one file is
+    opened: an unknown token costs the same however many sessions the archive holds.
+    """
+    other = token.partition(".")[0]
+    if other == session_id or "." not in token:
+        return False
     store = web.store()
-    for other in store.ids():
-        if other != session_id:
-            with store.open(other) as session:
-                if session.participant(token) is not None:
-                    return True
-    return False
+    try:
+        with store.open(other) as session:
+            return session.participant(token) is not None
+    except GraphError:
+        return False  # no such session (or a damaged one): a forgery, not a mix-up
 
 
 def _caller(session: Session) -> dict | None:
@@ -364,6 +370,6 @@ def events(session_id: str):
     session = web.open_session(session_id)
     _facilitator_of(session)
     after = request.args.get("after", "0").strip()
-    if not (after.isascii() and after.isdigit()):
+    if not (after.isascii() and after.isdigit()) or len(after) > 19 or int(after) > web.MAX_SEQ:
         raise Refusal(400, "bad_after", _("after must be a whole number, 0 or more."))
     return jsonify(session.events(after=int(after)))

@@ -14,6 +14,7 @@ from graph.compare import diff as compare_graphs
 from graph.compare import summary
 from graph.errors import GraphError
 from graph.io import FORMATS, read_graph, write_graph
+from graph.limits import shown
 from graph.merge import candidates, read_decisions
 from graph.merge import merge as merge_graphs
 from graph.privacy import pseudonymise
@@ -319,7 +320,7 @@ def _graph_at(ctx: click.Context, ref: str):
     if Path(ref).is_file() or "@" not in ref:
         return _load_graph(ctx, ref)
     session_id, _, seq_text = ref.rpartition("@")
-    if not seq_text.isdigit():
+    if not (seq_text.isascii() and seq_text.isdigit()) or len(seq_text) > 18:
         raise UserError(
             _say(
                 f"{ref}: @ の後にはイベント番号（数字）を書いてください。",
@@ -465,8 +466,7 @@ def merge_(
         )
     try:
         merged = merge_graphs(graphs, accepted, title=title, area=area)
-        with _store(ctx).create(title, area=area) as session:
-            session.import_graph(merged, actor="cli")
+        with _store(ctx).create(title, area=area, graph=merged) as session:
             session_id = session.id
     except GraphError as e:
         raise _fail(e) from None

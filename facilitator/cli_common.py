@@ -7,6 +7,7 @@ import os
 import click
 
 from graph.errors import GraphError
+from graph.limits import shown
 
 __all__ = ["UserError", "lang", "fail", "say"]
 
@@ -26,8 +27,8 @@ class UserError(click.ClickException):
 
 
 def fail(error: GraphError) -> UserError:
-    """``error`` as the user's mistake, in the message language."""
-    return UserError(error.message(lang()))
+    """``error`` as the user's mistake, in the message language (a long list cut short)."""
+    return UserError("\n".join(shown([p.message(lang()) for p in error.problems], lang())))
 
 
 def say(ja: str, en: str) -> str:

@@ -13,7 +13,6 @@ import segno
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     redirect,
     request,
@@ -550,10 +549,8 @@ def stream(session_id: str):
     after the first ``changed`` event (for tests).
     """
     web.open_session(session_id)  # 404 before the stream starts
-    try:
-        after = int(request.headers.get("Last-Event-ID") or request.args.get("after") or 0)
-    except ValueError:
-        abort(400)
+    raw = request.headers.get("Last-Event-ID") or request.args.get("after")
+    after = web.seq_number(raw, "after") or 0
     once = request.args.get("once") == "1"
     store = web.store()
     broker = current_app.extensions["tsunagari_broker"]

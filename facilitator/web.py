@@ -6,8 +6,9 @@ import threading
 from collections import OrderedDict
 
 import networkx as nx
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, abort, current_app, g, render_template, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_htmx import HTMX
 
 from graph.errors import GraphError
@@ -21,6 +22,8 @@ __all__ = [
     "open_session",
     "session_graph",
     "changed",
+    "seq_number",
+    "MAX_SEQ",
     "render",
     "is_htmx",
     "lang",
@@ -78,6 +81,27 @@ def session_graph(session: Session) -> nx.MultiDiGraph:
         while len(_graphs) > _GRAPHS_KEPT:
             _graphs.popitem(last=False)
     return G
+
+
+#: The largest sequence number SQLite can hold (a signed 64-bit integer).
+MAX_SEQ = 2**63 - 1
+
+
+def seq_number(raw: str | None, name: str = "seq") -> int | None:
+    """A sequence number from a query (``seq``, ``after``, ``Last-Event-ID``): ``None`` when
+    absent, else a whole number from 0 to :data:`MAX_SEQ`; anything else is 400 in Japanese
+    (a 30-digit number used to reach SQLite and end in 500)."""
+    if raw is None or raw.strip() == "":
+        return None
+    text = raw.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > MAX_SEQ:
+        abort(
+            400,
+            description=_(
+                "%(name)s must be a whole number from 0 to %(max)s.", name=name, max=MAX_SEQ
+            ),
+        )
+    return int(text)
 
 
 def changed(session_id: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -25,6 +26,8 @@ __all__ = [
 
 #: Longest label accepted from a file; notes typed on a phone are held to 200 (issue 3).
 MAX_LABEL = 500
+#: The integers an attribute may hold: SQLite's signed 64 bits.
+MIN_INT, MAX_INT = -(2**63), 2**63 - 1
 
 # C0 and C1 control characters, DEL and lone surrogates: never part of a name or a note.
 # A file's cell may keep its line breaks and tabs (a spreadsheet's multi-line cell).
@@ -105,7 +108,19 @@ def coerce_value(name: str, value: Any, allowed: tuple[str, ...] | type | None) 
         return text
     if not isinstance(text, (str, int, float, bool)):
         raise ValueError(f"{name} must be text or a number, not {type(value).__name__}")
+    if isinstance(text, float) and not math.isfinite(text):
+        # JSON exports would carry NaN (not JSON) and the analyses cannot order it.
+        raise ValueError(f"{name} must be a finite number, not {text!r}")
+    if isinstance(text, int) and not isinstance(text, bool) and not MIN_INT <= text <= MAX_INT:
+        raise ValueError(f"{name} must be an integer of at most 64 bits")
     return text
+
+
+def _shown(value: Any) -> str:
+    """``value`` for a message, short even for a 5,000-digit integer."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**30:
+        return f"（{value.bit_length()}ビットの整数）"
+    return repr(value)[:60]
 
 
 def _where(record: Mapping[str, Any], fallback: str) -> str:
@@ -123,13 +138,22 @@ def _clean_attrs(
     for name, value in record.items():
         if name in core or name.startswith("_"):
             continue
+        # A control character in a key makes GraphML and GEXF exports ill-formed XML.
+        if bad := bad_character(str(name), f"{where} {str(name)[:40]!r}"):
+            problems.append(bad)
+            continue
         try:
             value = coerce_value(name, value, vocabulary.get(name))
         except ValueError as e:
             allowed = vocabulary.get(name)
-            choices = "、".join(allowed) if isinstance(allowed, tuple) else "はい/いいえ"
+            if isinstance(allowed, tuple):
+                choices = "、".join(allowed)
+            elif allowed is bool:
+                choices = "はい/いいえ"
+            else:
+                choices = "NaN・無限大や64ビットを超える整数は使えません"
             problems.append(
-                Problem(where, f"{name} の値 {value!r} は使えません（{choices}）", str(e))
+                Problem(where, f"{name} の値 {_shown(value)} は使えません（{choices}）", str(e))
             )
             continue
         if isinstance(value, str) and (bad := bad_character(value, f"{where} {name}", True)):

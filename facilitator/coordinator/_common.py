@@ -10,7 +10,8 @@ import networkx as nx
 from flask import Blueprint, Response, abort, redirect, request
 
 from graph.analysis import FLAG_KINDS, flags
-from graph.errors import GraphError, NotFound, Problem
+from graph.errors import GraphError
+from graph.limits import shown
 from graph.model import active_graph
 
 from .. import web
@@ -46,7 +47,8 @@ def _stale(row: dict) -> bool:
 
 
 def _problems(error: GraphError) -> list[str]:
-    return [p.message(web.lang()) for p in error.problems]
+    """The problems in the user's language: the first 100, then 「ほか N 件」."""
+    return shown([p.message(web.lang()) for p in error.problems], web.lang())
 
 
 def _flag_on() -> bool:
@@ -79,12 +81,7 @@ def _parse_ref(ref: str | None, field: str) -> tuple[str, int | None]:
     session_id, _sep, seq = ref.partition("@")
     web.store().path(session_id)  # NotFound unless it looks like a session id
     if seq:
-        try:
-            return session_id, int(seq)
-        except ValueError:
-            raise NotFound(
-                Problem(field, "時点が読めません", f"bad point in time {seq!r}")
-            ) from None
+        return session_id, web.seq_number(seq, field)  # 400 unless 0 … 2**63-1
     return session_id, None
 
 
@@ -94,13 +91,7 @@ def _graph_at(ref: tuple[str, int | None]) -> tuple[Session, nx.MultiDiGraph]:
 
 
 def _seq_arg() -> int | None:
-    raw = request.args.get("seq")
-    if raw in (None, ""):
-        return None
-    try:
-        return max(int(raw), 0)
-    except ValueError:
-        abort(400)
+    return web.seq_number(request.args.get("seq"))
 
 
 def _flag_items(found: list, lang: str) -> list[dict]:

@@ -7,12 +7,13 @@ import tempfile
 from pathlib import Path
 
 import networkx as nx
-from flask import abort, g, render_template, request, send_file, url_for
+from flask import abort, current_app, g, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
 from graph.errors import GraphError, Problem, ValidationError
 from graph.io import FORMATS, read_graph, write_graph
+from graph.limits import ImportLimits, limited
 from graph.privacy import pseudonymise
 
 from .. import web
@@ -101,7 +102,15 @@ def _read_upload(upload) -> nx.MultiDiGraph:
     with tempfile.TemporaryDirectory(prefix="tsunagari-import-") as tmp:
         path = Path(tmp) / name
         upload.save(path)
-        return read_graph(path)
+        config = current_app.config
+        limits = ImportLimits(
+            nodes=config["IMPORT_MAX_NODES"],
+            ties=config["IMPORT_MAX_TIES"],
+            bytes=config["IMPORT_MAX_BYTES"],
+            ratio=config["IMPORT_MAX_RATIO"],
+        )
+        with limited(limits):
+            return read_graph(path)
 
 
 @bp.post("/import")
@@ -140,13 +149,11 @@ def import_upload():
     title = form["title"].strip() or str(G.graph.get("title") or "") or Path(upload.filename).stem
     area = form["area"].strip() or str(G.graph.get("area") or "")
     try:
-        session = web.store().create(title[:MAX_TITLE], area=area[:MAX_TITLE], actor=ACTOR)
-    except ValidationError as e:
-        return refuse(_problems(e))
-    try:
-        session.import_graph(G, actor=ACTOR)
+        # Created and filled in one step: a failed import leaves no session behind.
+        session = web.store().create(
+            title[:MAX_TITLE], area=area[:MAX_TITLE], actor=ACTOR, graph=G
+        )
     except GraphError as e:
-        session.delete()
         return refuse(_problems(e))
     session.close()
     return _go(url_for("coordinator.view", session_id=session.id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request, url_for
 from flask_babel import gettext as _
 
-from graph.errors import GraphError, ValidationError
+from graph.errors import GraphError
 from graph.merge import candidates, merge
 
 from .. import web
@@ -57,14 +57,9 @@ def merge_create():
     sources = {sid: web.open_session(sid).graph() for sid in ctx["chosen"]}
     try:
         G = merge(sources, accepted, title=form["title"].strip(), area=form["area"].strip())
-        session = web.store().create(form["title"], area=form["area"], actor=ACTOR)
-    except ValidationError as e:
-        ctx["error"] = "\n".join(_problems(e))
-        return web.render("coordinator/_merge.html", "coordinator/merge.html", 422, **ctx)
-    try:
-        session.import_graph(G, actor=ACTOR)
+        # Created and filled in one step: a failed import leaves no session behind.
+        session = web.store().create(form["title"], area=form["area"], actor=ACTOR, graph=G)
     except GraphError as e:
-        session.delete()
         ctx["error"] = "\n".join(_problems(e))
         return web.render("coordinator/_merge.html", "coordinator/merge.html", 422, **ctx)
     session.close()

@@ -38,10 +38,12 @@ class NoteWorkflow(GraphState, Metadata):
     def add_participant(self, nickname: str = "") -> str:
         """Register a participant's phone and return its secret token.
 
-        Only the token's SHA-256 hash is stored; the hash is the participant's id.
+        Only the token's SHA-256 hash is stored; the hash is the participant's id. The token
+        starts with the session's id (``<id>.<secret>``), so a token shown to the wrong
+        session is told apart from a forged one by opening one file, not every file.
         """
         nickname = clean_text(nickname, "nickname", MAX_NICKNAME, required=False)
-        token = secrets.token_urlsafe(24)
+        token = f"{self.id}.{secrets.token_urlsafe(24)}"
         token_hash = hash_token(token)
         row = {"token_hash": token_hash, "nickname": nickname, "joined": utc_now()}
         with self._transaction():

@@ -9,6 +9,7 @@ from typing import Any
 import networkx as nx
 
 from ..errors import Problem, ValidationError
+from ..limits import check_count, current
 from ..model import build_graph
 from .office import normalise_records
 
@@ -30,6 +31,9 @@ def build(
     """``build_graph`` of the records with office words for kinds and values mapped, with the
     problems already found in the file listed first."""
     G = None
+    where = str((nodes[0] if nodes else {}).get("_where", "")).partition(" ")[0]
+    check_count("nodes", len(nodes), where)
+    check_count("ties", len(ties), where)
     nodes, ties = normalise_records(nodes, ties)
     try:
         G = build_graph(nodes, ties)
@@ -44,6 +48,15 @@ def build(
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, or :class:`ValidationError` naming it when it cannot be read."""
     try:
+        size = path.stat().st_size
+        if size > current().bytes:
+            raise ValidationError(
+                Problem(
+                    path.name,
+                    f"ファイルが大きすぎます（{size:,} バイト、{current().bytes:,} バイトまで）",
+                    f"the file is too large ({size:,} bytes; at most {current().bytes:,})",
+                )
+            )
         return path.read_bytes()
     except FileNotFoundError:
         raise ValidationError(

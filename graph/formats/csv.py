@@ -14,6 +14,7 @@ from typing import Any
 import networkx as nx
 
 from ..errors import NeedsMapping, Problem, ValidationError
+from ..limits import current
 from ..model import graph_records
 from ._reading import ENCODING_NAMES, build, decode, read_bytes
 from .office import column_name
@@ -80,6 +81,17 @@ def read_csv_files(nodes_path: Path, columns: Mapping[str, str] | None = None) -
     return _parse_csv_pair(nodes_data, nodes_path.name, ties_data, ties_path.name, columns)
 
 
+def _too_big(info: zipfile.ZipInfo) -> bool:
+    """Whether a zip member unpacks to more than the limits allow (checked before unpacking)."""
+    limits = current()
+    if info.file_size > min(_MAX_ZIP_MEMBER, limits.bytes):
+        return True
+    # Small files may pack tightly; only a large expansion is a bomb.
+    return info.file_size > 1024 * 1024 and info.file_size > limits.ratio * max(
+        info.compress_size, 1
+    )
+
+
 def parse_csv_zip(
     data: bytes, name: str, columns: Mapping[str, str] | None = None
 ) -> nx.MultiDiGraph:
@@ -101,9 +113,13 @@ def parse_csv_zip(
                     problems.append(
                         Problem(name, f"{base} が複数あります", f"more than one {base} in the zip")
                     )
-                elif infos and infos[0].file_size > _MAX_ZIP_MEMBER:
+                elif infos and _too_big(infos[0]):
                     problems.append(
-                        Problem(name, f"{base} が大きすぎます", f"{base} is too large")
+                        Problem(
+                            name,
+                            f"{base} が大きすぎるか、圧縮されすぎています（zip 爆弾の疑い）",
+                            f"{base} is too large or too highly compressed (a zip bomb?)",
+                        )
                     )
             if not members["nodes.csv"]:
                 problems.append(
@@ -111,14 +127,23 @@ def parse_csv_zip(
                 )
             if problems:
                 raise ValidationError(problems)
-            nodes_data = zf.read(members["nodes.csv"][0])
-            ties_data = zf.read(members["ties.csv"][0]) if members["ties.csv"] else None
+            nodes_data = _read_member(zf, members["nodes.csv"][0])
+            ties_data = _read_member(zf, members["ties.csv"][0]) if members["ties.csv"] else None
     except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError) as e:
         # RuntimeError: encrypted member; NotImplementedError: unknown compression.
         raise ValidationError(
             Problem(name, "zip ファイルとして読めません", f"cannot read the zip ({e})")
         ) from None
     return _parse_csv_pair(nodes_data, "nodes.csv", ties_data, "ties.csv", columns)
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The member's bytes, never more than it declared (a lying header cannot unpack more)."""
+    with zf.open(info) as member:
+        data = member.read(info.file_size + 1)
+    if len(data) > info.file_size:
+        raise zipfile.BadZipFile(f"{info.filename} is larger than it says")
+    return data
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -175,8 +200,8 @@ def _parse_csv_pair(
     (:data:`ENCODING_NAMES`). Japanese headers and kind words are understood
     (:mod:`graph.formats.office`). A row without an id (no ``id`` column, or a row added
     to an export) gets one from the file's content and its line (the same file gives the same
-    ids), and a tie may name its nodes by their label. Missing ``label`` / ``kind`` (``source`` / ``target`` / ``kind``)
-    columns raise :class:`NeedsMapping`.
+    ids), and a tie may name its nodes by their label. Missing ``label`` / ``kind``
+    (``source`` / ``target`` / ``kind``) columns raise :class:`NeedsMapping`.
     """
     problems: list[Problem] = []
     fatal: list[Problem] = []
@@ -230,6 +255,7 @@ def _csv_records(
     if text is None:
         return []
     reader = csv.reader(StringIO(text, newline=""))
+    limit = max(current().nodes, current().ties)
     header: list[str] | None = None
     records = []
     line = 1
@@ -257,6 +283,8 @@ def _csv_records(
                 column: _unguard(cell) for column, cell in zip(header, row, strict=False) if column
             }
             records.append({**record, "_where": f"{name} line {start}"})
+            if len(records) > limit:  # stop reading: the count is refused in build()
+                break
     except csv.Error as e:
         fatal.append(
             Problem(f"{name} line {line}", "CSV として読めません", f"not valid CSV ({e})")

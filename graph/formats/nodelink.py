@@ -109,7 +109,9 @@ def parse_json(data: bytes, name: str) -> nx.MultiDiGraph:
     if text is None:
         raise ValidationError(problems)
     try:
-        parsed = json.loads(text)
+        parsed = json.loads(text, parse_constant=_no_constant, parse_int=_bounded_int)
+    except _Refused as e:
+        raise ValidationError(Problem(name, e.ja, e.en)) from None
     except json.JSONDecodeError as e:
         raise ValidationError(
             Problem(
@@ -123,6 +125,30 @@ def parse_json(data: bytes, name: str) -> nx.MultiDiGraph:
             Problem(name, "JSON が深すぎます", "JSON nested too deeply")
         ) from None
     return from_node_link(parsed, where=name)
+
+
+class _Refused(ValueError):
+    def __init__(self, ja: str, en: str):
+        super().__init__(en)
+        self.ja, self.en = ja, en
+
+
+def _no_constant(text: str):
+    """NaN and Infinity are not JSON (Python's reader takes them by default)."""
+    raise _Refused(
+        f"{text} は数として使えません", f"{text} is not a number JSON allows (NaN/Infinity)"
+    )
+
+
+def _bounded_int(text: str) -> int:
+    """An integer of at most 64 bits; a 5,000-digit one is refused before it is converted."""
+    digits = text.lstrip("-")
+    if len(digits) > 19 or not -(2**63) <= int(text) <= 2**63 - 1:
+        raise _Refused(
+            f"大きすぎる整数があります（{digits[:12]}…、{len(digits)}桁）",
+            f"an integer is too large ({len(digits)} digits; at most 64 bits)",
+        )
+    return int(text)
 
 
 def json_bytes(G: nx.MultiDiGraph) -> bytes:
