@@ -14,7 +14,6 @@ from graph.compare import diff as compare_graphs
 from graph.compare import summary
 from graph.errors import GraphError
 from graph.io import FORMATS, read_graph, write_graph
-from graph.limits import shown
 from graph.merge import candidates, read_decisions
 from graph.merge import merge as merge_graphs
 from graph.privacy import pseudonymise
