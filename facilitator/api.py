@@ -20,10 +20,8 @@ from typing import Any, NoReturn
 from flask import Blueprint, abort, current_app, jsonify, request
 from flask_babel import gettext as _
 
-from graph.analysis import flags as find_flags
 from graph.errors import GraphError, Problem, ValidationError
 from graph.io import to_node_link
-from graph.model import active_graph
 from graph.vocabulary import NODE_ATTRIBUTES, TIE_ATTRIBUTES
 
 from . import auth, web
@@ -311,7 +309,8 @@ def approve_note(session_id: str, note_id: str):
     fields, attrs = _split(_body(), ("label",), NOTE_ATTRIBUTES)
     node_id = session.approve_note(note_id, FACILITATOR, label=fields["label"], **attrs)
     web.changed(session_id)
-    return jsonify(node={"id": node_id, **session.graph().nodes[node_id]})
+    # The live model applies the approval to its graph in place (no rebuild from SQLite).
+    return jsonify(node={"id": node_id, **web.session_graph(session).nodes[node_id]})
 
 
 @bp.put("/sessions/<session_id>/nodes/<node_id>/position")
@@ -352,7 +351,7 @@ def graph(session_id: str):
     """The approved nodes and ties as node-link JSON ``{"graph", "nodes", "edges"}``."""
     session = web.open_session(session_id)
     _facilitator_of(session)
-    return jsonify(to_node_link(active_graph(web.session_graph(session))))
+    return jsonify(to_node_link(web.live_version(session).active()))
 
 
 @bp.get("/sessions/<session_id>/flags")
@@ -360,7 +359,7 @@ def flags(session_id: str):
     """The flags (気づき), as ``tsunagari flags --json`` prints them, reasons in the UI language."""
     session = web.open_session(session_id)
     _facilitator_of(session)
-    found = find_flags(web.session_graph(session), session.meta()["settings"])
+    found = web.live_version(session).flags(session.meta()["settings"])
     return jsonify([f.to_dict(web.lang()) for f in found])
 
 

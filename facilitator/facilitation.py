@@ -20,11 +20,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from graph.analysis import FLAG_KINDS, flags, whatif
+from graph.analysis import FLAG_KINDS
 from graph.errors import NotFound, ValidationError
 from graph.model import is_active
 from graph.names import likely_duplicates
-from graph.privacy import room_labels
 from graph.vocabulary import NODE_KINDS, TIE_KINDS
 
 from . import web
@@ -170,7 +169,8 @@ def _ties_ctx(session: Session) -> dict:
 
 
 def _flags_ctx(session: Session, person: str | None = None) -> dict:
-    G = web.session_graph(session)
+    live = web.live_version(session)
+    G = live.G
     lang = web.lang()
     found = [
         {
@@ -179,14 +179,14 @@ def _flags_ctx(session: Session, person: str | None = None) -> dict:
             "label": f.label,
             "reason": f.reason_ja if lang == "ja" else f.reason_en,
         }
-        for f in flags(G, session.meta()["settings"])
+        for f in live.flags(session.meta()["settings"])
     ]
     persons = [
         {"id": n, "label": d.get("label", n)}
         for n, d in G.nodes(data=True)
         if d.get("kind") == "person" and is_active(d)
     ]
-    result = whatif(G, person) if person else None
+    result = live.whatif(person) if person else None
     person_label = G.nodes[person].get("label", person) if person else None
     return {
         "flags": found,
@@ -490,7 +490,7 @@ def _wall(session: Session) -> list[dict]:
     """Approved nodes grouped by kind, in vocabulary order, with projector-safe labels."""
     groups: dict[str, list[dict]] = {kind: [] for kind in NODE_KINDS}
     # The room labels: unique, consent-aware, and never a flag (graph.privacy).
-    labels = room_labels(web.session_graph(session))
+    labels = web.live_version(session).room_labels()
     for node in _approved_nodes(session):
         if node.get("kind") in groups and node["id"] in labels:
             groups[node["kind"]].append({"id": node["id"], "label": labels[node["id"]]})

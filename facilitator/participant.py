@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from graph.errors import NotFound, ValidationError
 from graph.model import is_active
 from graph.names import matches
-from graph.privacy import offered_on_phones, room_labels, shared_label
+from graph.privacy import offered_on_phones, shared_label
 from graph.vocabulary import NODE_KINDS, TIE_KINDS, tie_allowed
 
 from . import web
@@ -136,7 +136,7 @@ def _new_key() -> str:
 def _shown_names(session) -> dict:
     """node → the room label (graph.privacy.room_labels) of every approved node: unique in
     the session and the same as on the projector and the wall."""
-    return room_labels(web.session_graph(session))
+    return web.live_version(session).room_labels()
 
 
 def _my_ties(session, participant) -> list[dict]:

@@ -15,8 +15,7 @@ from pyvis.edge import Edge
 from pyvis.network import Network
 from pyvis.node import Node
 
-from graph.analysis import FLAG_KINDS, Units, analyse, flags, whatif
-from graph.errors import GraphError
+from graph.analysis import FLAG_KINDS, Units, flags, whatif
 from graph.layout import (
     BAND_KINDS,
     BANDS,
@@ -25,15 +24,15 @@ from graph.layout import (
     TreeLayout,
     network_layout,
     slot_of,
-    tree_layout,
     wrap_label,
 )
-from graph.model import active_graph
-from graph.privacy import UNIT_FLAGS, room_labels
+from graph.privacy import UNIT_FLAGS
 from graph.vocabulary import DIRECTED_SUPPORT, INFORMAL
 
+from . import live_model
 from .auth import facilitator_required
-from .web import KIND_ICONS, kind_name, lang, open_session, session_graph
+from .live_model import Version
+from .web import KIND_ICONS, kind_name, lang, live_version, open_session
 
 __all__ = ["bp", "tree_payload", "KIND_STYLE", "OVERVIEW_NODES", "PROJECTOR_TIES"]
 
@@ -199,28 +198,35 @@ class _View:
     shown: dict[str, str] = field(default_factory=dict)
 
 
-def _view(G, settings, private, layout, winter, away, lang, pinned) -> tuple[_View, list]:
-    A = active_graph(G)
-    year = analyse(A)  # the whole year, to tell who is cut off only in winter
+def _view(live: Version, settings, private, layout, winter, away, lang, pinned):
+    """The view of one payload, from the live version's shared analysis and layout."""
+    A = live.active()
+    year = live.units()  # the whole year, to tell who is cut off only in winter
     # The layout is the year's, so the winter view drops ties without moving a note.
-    shape = tree_layout(A, units=year, pinned=pinned)
+    shape = live.layout(pinned)
     U = year
     if winter:
-        A.remove_edges_from(
-            [(u, v, k) for u, v, k, s in A.edges(keys=True, data="season") if s == "not_in_winter"]
-        )
-        U = analyse(A)
-    found = flags(A, settings, units=U)
-    positions = shape.positions if layout == "tree" else network_layout(A)
+        A, U = live.winter_units()
+        found = live.memo(("winter_flags", _key(settings)), lambda: flags(A, settings, units=U))
+    else:
+        found = live.flags(settings)
+    positions = (
+        shape.positions if layout == "tree" else live.memo("network", lambda: network_layout(A))
+    )
     v = _View(A, year, U, shape, positions, private, winter, away, lang)
     v.flagged = defaultdict(list)
     for f in found:
         if f.node is not None:
             v.flagged[f.node].append(f)
     if away:
-        v.affected = {item["unit"]: item["effect"] for item in whatif(A, away)}
-    v.shown = {} if private else room_labels(A)
+        effects = whatif(A, away) if winter else live.whatif(away)
+        v.affected = {item["unit"]: item["effect"] for item in effects}
+    v.shown = {} if private else live.room_labels()
     return v, found
+
+
+def _key(settings: Mapping[str, Any] | None) -> tuple:
+    return tuple(sorted((settings or {}).items()))
 
 
 def _folds(v: _View, expand: str | None) -> dict[str, str]:
@@ -330,6 +336,7 @@ def tree_payload(
     expand: str | None = None,
     lang: str = "ja",
     pinned: Mapping[str, tuple[float, float]] | None = None,
+    live: Version | None = None,
 ) -> dict[str, Any]:
     """The vis-network data of a session graph: nodes, edges, options, scene, legend, flags.
 
@@ -338,8 +345,12 @@ def tree_payload(
     drops ties that stop in snow (and, privately, marks the units that become isolated).
     ``away`` is a person for the what-if. A large graph opens folded into districts unless
     ``expand`` names one. ``pinned`` are the places the facilitator dragged notes to.
+    ``live`` is the live model's version of ``G`` when there is one: its analysis, flags and
+    layout are shared with every other screen.
     """
-    v, found = _view(G, settings, private, layout, winter, away, lang, pinned)
+    if live is None:
+        live = Version(-1, G)
+    v, found = _view(live, settings, private, layout, winter, away, lang, pinned)
     v.fold = _folds(v, expand)
     b = _Builder(lang)
     for node, xy in v.positions.items():
@@ -410,23 +421,28 @@ def _payload_for(session_id: str, private: bool):
     layout = request.args.get("layout", "tree")
     if layout not in ("tree", "network"):
         abort(400)
-    # The seq is read first: a change committed while the payload is built makes it look
-    # older than it is, so the screen loads again (never newer, which would freeze it).
-    seq = session.last_seq()
-    try:
-        data = tree_payload(
-            session_graph(session),
-            meta.get("settings"),
-            private=private,
-            layout=layout,
-            winter=request.args.get("winter") == "1",
-            away=(request.args.get("away") or None) if private else None,
-            expand=request.args.get("expand") or None,
-            lang=lang(),
-            pinned=session.positions(),
-        )
-    except GraphError:
-        raise
+    # The seq is the one the live graph is at: a change committed meanwhile makes the
+    # payload look older than the log, so the screen loads again (never newer).
+    live = live_version(session)
+    seq = live.seq
+    settings = meta.get("settings")
+    pinned = session.positions()
+    options = {
+        "private": private,
+        "layout": layout,
+        "winter": request.args.get("winter") == "1",
+        "away": (request.args.get("away") or None) if private else None,
+        "expand": request.args.get("expand") or None,
+        "lang": lang(),
+    }
+    key = ("payload", tuple(options.items()), _key(settings), tuple(sorted(pinned.items())))
+
+    def compute() -> dict[str, Any]:
+        live_model.count("payload")
+        return tree_payload(live.G, settings, pinned=pinned, live=live, **options)
+
+    # Every screen showing the same view at this seq gets the same payload, built once.
+    data = dict(live.memo(key, compute))
     data["seq"] = seq
     data["title"] = meta["title"]
     return data

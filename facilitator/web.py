@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 import networkx as nx
 from flask import Flask, abort, current_app, g, render_template, request
 from flask_babel import get_locale
@@ -14,6 +11,7 @@ from flask_htmx import HTMX
 from graph.errors import GraphError
 from graph.vocabulary import NODE_KINDS, TIE_KINDS
 
+from .live_model import LiveModels, Version
 from .storage import Session, Store
 
 __all__ = [
@@ -21,6 +19,7 @@ __all__ = [
     "store",
     "open_session",
     "session_graph",
+    "live_version",
     "changed",
     "seq_number",
     "MAX_SEQ",
@@ -59,28 +58,30 @@ def open_session(session_id: str) -> Session:
     return sessions[session_id]
 
 
-_graphs: OrderedDict[tuple[str, int], nx.MultiDiGraph] = OrderedDict()
-_graphs_lock = threading.Lock()
-_GRAPHS_KEPT = 8
+def live_version(session: Session) -> Version:
+    """The live model's :class:`~facilitator.live_model.Version` of ``session`` at its newest
+    seq: the graph and everything screens derive from it, computed once per seq and shared.
+
+    Leased for this request (released at teardown), so the model never updates a graph in
+    place while this request reads it. The graph is frozen: a caller that needs to change it
+    copies it.
+    """
+    leases = g.setdefault("live_leases", {})
+    version = leases.get(session.path)
+    if version is not None and version.seq == session.last_seq():
+        return version
+    models: LiveModels = current_app.extensions["tsunagari_live"]
+    model = models.model(session)
+    version = model.acquire(session)
+    g.setdefault("live_held", []).append((model, version))
+    leases[session.path] = version
+    return version
 
 
 def session_graph(session: Session) -> nx.MultiDiGraph:
-    """The session's graph as of its latest event, rebuilt only when the log has grown.
-
-    Every screen asks for the graph after every change; a town-sized session takes a third
-    of a second to rebuild. The graph is frozen: a caller that needs to change it copies it.
-    """
-    key = (str(session.path), session.last_seq())
-    with _graphs_lock:
-        if key in _graphs:
-            _graphs.move_to_end(key)
-            return _graphs[key]
-    G = nx.freeze(session.graph())
-    with _graphs_lock:
-        _graphs[key] = G
-        while len(_graphs) > _GRAPHS_KEPT:
-            _graphs.popitem(last=False)
-    return G
+    """The session's graph as of its latest event, from the live model (see
+    :func:`live_version`); frozen."""
+    return live_version(session).G
 
 
 #: The largest sequence number SQLite can hold (a signed 64-bit integer).
@@ -120,6 +121,9 @@ def render(fragment: str, page: str, status: int = 200, **context):
 
 
 def _close_sessions(_exc: BaseException | None) -> None:
+    for model, version in g.pop("live_held", []):
+        model.release(version)
+    g.pop("live_leases", None)
     for session in g.pop("sessions", {}).values():
         session.close()
 
@@ -181,6 +185,7 @@ def _globals() -> dict:
 def init_app(app: Flask) -> None:
     """Register htmx, teardown, headers and template globals."""
     htmx.init_app(app)
+    app.extensions["tsunagari_live"] = LiveModels()
     app.teardown_appcontext(_close_sessions)
     app.after_request(_headers)
     app.context_processor(_globals)

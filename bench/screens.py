@@ -1,0 +1,224 @@
+"""Server CPU per approved note with real screens open in Chromium, vs no screen at all.
+
+Run from the repository root::
+
+    python bench/screens.py            # demo and a town-sized session, 0 and 4 screens
+    python bench/screens.py --quick    # the demo only, 3 notes each
+
+It writes the demo district and a town-sized synthetic session (``bench/synth.py``, about
+9,000 nodes and 25,000 ties) into a fresh data folder, starts ``tsunagari serve`` (waitress)
+on 127.0.0.1, and for each session, first with no screen and then with the four screens of
+a workshop open in headless Chromium — the dashboard, the projector's tree, the projector's
+note wall and the facilitator's own tree, each on its live stream — it posts a note, waits
+until the server is quiet, approves the note through the API and measures the server's CPU
+(every thread, from ``/proc/<pid>/task/*/schedstat``) until every screen has shown the new
+node and the server is quiet again. The idle CPU of the open screens (their streams'
+heartbeats) is measured beforehand and taken off.
+
+Printed, ratios first: CPU per approved note with screens ÷ without, then the absolute
+figures (median of the notes) and the server's peak RSS. Goals (issue 14): ≤ 3× with four
+screens; on the town also ≤ 400 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.realserver import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
+
+KEY = "bench-key-0123456789"
+GOAL_RATIO = 3.0
+GOAL_TOWN_MS = 400.0
+QUIET_MS = 2.0  # CPU per QUIET_WINDOW below which the server counts as quiet
+QUIET_WINDOW = 0.4
+SCREENS = (
+    ("dashboard", "/sessions/{sid}"),
+    ("projector tree", "/sessions/{sid}/projector?view=tree"),
+    ("wall", "/sessions/{sid}/projector?view=wall"),
+    ("facilitator tree", "/sessions/{sid}/tree"),
+)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of every thread of ``pid`` (nanosecond schedstat, not 10 ms clock ticks)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue  # a thread that just ended
+    return total / 1e9
+
+
+def rss_mb(pid: int, peak: bool = False) -> float:
+    """The resident set of ``pid`` (its peak with ``peak``), in MB."""
+    field = "VmHWM:" if peak else "VmRSS:"
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def wait_quiet(pid: int, limit: float = 180.0) -> float:
+    """Wait until the server's CPU over :data:`QUIET_WINDOW` stays under :data:`QUIET_MS`."""
+    start = time.monotonic()
+    last = cpu_seconds(pid)
+    while time.monotonic() - start < limit:
+        time.sleep(QUIET_WINDOW)
+        now = cpu_seconds(pid)
+        if (now - last) * 1000 < QUIET_MS:
+            return time.monotonic() - start
+        last = now
+    return time.monotonic() - start
+
+
+def api(base: str, method: str, path: str, body: dict | None = None) -> dict:
+    parts = urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=300)
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"Authorization": f"Bearer {KEY}", "Accept": "application/json"}
+    if data is not None:
+        headers["Content-Type"] = "application/json"
+    conn.request(method, path, body=data, headers=headers)
+    response = conn.getresponse()
+    raw = response.read()
+    conn.close()
+    if response.status >= 300:
+        raise RuntimeError(f"{method} {path}: {response.status} {raw[:300]!r}")
+    return json.loads(raw or b"null")
+
+
+def make_sessions(data: Path, quick: bool) -> list[tuple[str, str, int]]:
+    """The demo and (unless ``quick``) a town-sized session: ``(name, id, nodes)``."""
+    from bench.synth import town
+    from facilitator.storage import Store
+    from graph.demo import demo_graph
+
+    store = Store(data)
+    made = []
+    graphs = [("demo", demo_graph())] + ([] if quick else [("town", town())])
+    for name, G in graphs:
+        with store.create(f"bench {name}") as s:
+            s.import_graph(G, "bench")
+            s.set_meta("bench", stage="ties")
+            made.append((name, s.id, G.number_of_nodes()))
+    return made
+
+
+def open_screens(browser, base: str, sid: str, count: int) -> list:
+    """Log a browser context in as the facilitator and open the first ``count`` screens."""
+    context = browser.new_context(
+        base_url=base, viewport={"width": 1280, "height": 800}, locale="ja-JP"
+    )
+    context.set_default_timeout(300_000)
+    page = context.new_page()
+    page.goto(f"/login?key={KEY}")
+    pages = []
+    for _name, path in SCREENS[:count]:
+        page = context.new_page()
+        page.goto(path.format(sid=sid), wait_until="load")
+        pages.append(page)
+    return [context, *pages]
+
+
+def approve_once(base: str, pid: int, sid: str, n: int, pages: list) -> float:
+    """Post a note, let everything settle, approve it; CPU seconds until quiet again."""
+    note = api(
+        base, "POST", f"/api/v1/sessions/{sid}/notes", {"kind": "person", "text": f"佐藤 {n}"}
+    )
+    wait_quiet(pid)
+    idle_start, idle_cpu = time.monotonic(), cpu_seconds(pid)
+    time.sleep(1.0)
+    idle_rate = (cpu_seconds(pid) - idle_cpu) / (time.monotonic() - idle_start)
+    start_wall, start_cpu = time.monotonic(), cpu_seconds(pid)
+    answer = api(base, "POST", f"/api/v1/sessions/{sid}/notes/{note['id']}/approve", {})
+    assert answer["node"]["id"]
+    seq = note["seq"] + 1  # nothing else writes: the approval is the next event
+    for page in pages:
+        if page.url.endswith("/tree") or "view=tree" in page.url:
+            page.wait_for_function(
+                "(seq) => Number((document.getElementById('tree') || {dataset: {}}).dataset.seq)"
+                " >= seq",
+                arg=seq,
+            )
+    wait_quiet(pid)
+    spent = cpu_seconds(pid) - start_cpu
+    return max(spent - idle_rate * (time.monotonic() - start_wall), 0.0)
+
+
+def measure(base, pid, browser, sid: str, screens: int, notes: int) -> list[float]:
+    opened = open_screens(browser, base, sid, screens) if screens else []
+    pages = opened[1:]
+    wait_quiet(pid)
+    try:
+        return [approve_once(base, pid, sid, n, pages) for n in range(notes)]
+    finally:
+        if opened:
+            opened[0].close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure; print ratios, then the table; exit 1 if a goal is missed."""
+    from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="the demo only, 3 notes")
+    parser.add_argument("--notes", type=int, default=None, help="approved notes per run")
+    args = parser.parse_args(argv)
+    notes = args.notes or (3 if args.quick else 6)
+    rows, ok = [], True
+    with tempfile.TemporaryDirectory(prefix="tsunagari-bench-") as tmp:
+        data = Path(tmp) / "data"
+        sessions = make_sessions(data, args.quick)
+        process, base = start_server(data, key=KEY, log=Path(tmp) / "log", timeout=60)
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                for name, sid, nodes in sessions:
+                    bare = measure(base, process.pid, browser, sid, 0, notes)
+                    full = measure(base, process.pid, browser, sid, len(SCREENS), notes)
+                    rows.append((name, nodes, statistics.median(bare), statistics.median(full)))
+                    print(f"  {name}: bare {bare}, screens {full}", flush=True)
+                browser.close()
+            peak = rss_mb(process.pid, peak=True)
+        finally:
+            stop_server(process)
+    print()
+    print(
+        f"Server CPU per approved note, {len(SCREENS)} screens open vs none (median of {notes}):"
+    )
+    for name, nodes, bare, full in rows:
+        ratio = full / bare if bare else float("inf")
+        goal = ratio <= GOAL_RATIO and (name != "town" or full * 1000 <= GOAL_TOWN_MS)
+        ok &= goal
+        print(f"  {name} ({nodes:,} nodes): {ratio:.1f}× — {'met' if goal else 'NOT met'}")
+    print()
+    print("| session | nodes | screens ÷ none | none (ms) | 4 screens (ms) |")
+    print("|---|---:|---:|---:|---:|")
+    for name, nodes, bare, full in rows:
+        ratio = full / bare if bare else float("inf")
+        print(f"| {name} | {nodes:,} | {ratio:.1f}× | {bare * 1000:.0f} | {full * 1000:.0f} |")
+    print()
+    print(f"Server peak RSS: {peak:.0f} MB")
+    print(
+        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

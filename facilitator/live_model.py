@@ -1,0 +1,303 @@
+"""One live model per open session: the graph and what every screen derives from it, per seq.
+
+Every screen asks for the graph, its analysis and the tree after every change. The model
+keeps the session's graph in memory and brings it up to date from the event log — each
+event carries its row changes, so a new event is applied to the graph in place instead of
+rebuilding it from SQLite. Changes written by another process (the CLI) are picked up the
+same way: any event newer than the model's seq is replayed onto it.
+
+What the screens derive (the approved graph, ``graph.analysis.analyse``, flags, the tree
+layout, room labels, the projector's and the facilitator's payloads) is computed at most once
+per seq — the first screen that asks computes it, the others wait for it and share it — and
+kept on the :class:`Version` of that seq. Analysis and layout stay pure functions in
+``graph/``; the model only caches and applies.
+
+Two versions are kept: the current one and the one before, which a slow request may still
+be reading. The next event is applied in place to the older graph once no request holds it
+(leases are released at the end of each request, see :func:`facilitator.web.session_graph`);
+only if a request still holds it is the current graph copied instead. Long-lived graphs are
+moved out of the cyclic garbage collector's way with ``gc.freeze``.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from typing import Any
+
+import networkx as nx
+
+from graph.analysis import Units, analyse, flags, whatif
+from graph.layout import TreeLayout, tree_layout
+from graph.model import active_graph
+from graph.privacy import room_labels
+
+from .storage import Session
+
+__all__ = ["Version", "LiveModel", "LiveModels", "apply_changes", "COUNTS", "count"]
+
+#: Derived values kept per version (payloads for each view, what-if per person, …).
+_MEMO_KEPT = 48
+
+#: How often each expensive step ran, for tests and benchmarks: ``"rebuild"`` (the graph
+#: built from SQLite), ``"update"`` (events applied in place), ``"copy"``, ``"analyse"``,
+#: ``"layout"``, ``"payload"``.
+COUNTS: dict[str, int] = {}
+
+
+def count(what: str) -> None:
+    """Count one run of an expensive step (see :data:`COUNTS`)."""
+    COUNTS[what] = COUNTS.get(what, 0) + 1
+
+
+_FROZEN_METHODS = (
+    "add_node",
+    "add_nodes_from",
+    "remove_node",
+    "remove_nodes_from",
+    "add_edge",
+    "add_edges_from",
+    "add_weighted_edges_from",
+    "remove_edge",
+    "remove_edges_from",
+    "clear",
+    "clear_edges",
+    "frozen",
+)
+
+
+def _thaw(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Undo ``nx.freeze`` (which shadows the mutating methods on the instance)."""
+    for name in _FROZEN_METHODS:
+        G.__dict__.pop(name, None)
+    return G
+
+
+def _node_attrs(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {**row["attrs"], "kind": row["kind"], "label": row["label"], "status": row["status"]}
+
+
+def _tie_attrs(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {**row["attrs"], "kind": row["kind"], "status": row["status"]}
+
+
+def apply_changes(G: nx.MultiDiGraph, changes: Iterable[Mapping[str, Any]]) -> None:
+    """Apply an event's row changes (``{"table", "id", "before", "after"}``) to ``G`` in place.
+
+    The result equals what ``storage.log.graph_from_rows`` builds from the tables after the
+    event: an updated node or tie keeps its place, a new one comes last.
+
+    Notes
+    -----
+    O(c) for c changes (a removed node also drops its ties).
+    """
+    for change in changes:
+        table, key, before, after = (
+            change["table"],
+            change["id"],
+            change["before"],
+            change["after"],
+        )
+        if table == "nodes":
+            if after is None:
+                if key in G and G.degree(key):
+                    # A tie row still names it: the tables would give a bare node too.
+                    G._node[key].clear()
+                elif key in G:
+                    G.remove_node(key)
+            elif key in G:
+                attrs = G._node[key]
+                attrs.clear()
+                attrs.update(_node_attrs(after))
+            else:
+                G.add_node(key, **_node_attrs(after))
+        elif table == "ties":
+            same_ends = (
+                before is not None
+                and after is not None
+                and (before["source"], before["target"]) == (after["source"], after["target"])
+            )
+            if same_ends and G.has_edge(before["source"], before["target"], key):
+                data = G[before["source"]][before["target"]][key]
+                data.clear()
+                data.update(_tie_attrs(after))
+                continue
+            if before is not None and G.has_edge(before["source"], before["target"], key):
+                G.remove_edge(before["source"], before["target"], key)
+            if after is not None:
+                G.add_edge(after["source"], after["target"], key=key, **_tie_attrs(after))
+
+
+class Version:
+    """The session as of one seq: its frozen graph and what was derived from it so far.
+
+    Read it, never change it: the graph is frozen and derived values are shared by every
+    screen. Each derived value is computed once, by the first caller; concurrent callers
+    wait for that result instead of computing it again.
+    """
+
+    def __init__(self, seq: int, G: nx.MultiDiGraph):
+        self.seq = seq
+        self.G = G
+        self.readers = 0
+        self._memo: OrderedDict[Hashable, Any] = OrderedDict()
+        self._busy: dict[Hashable, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per version and ``key``; later calls share the result."""
+        with self._lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+            busy = self._busy.setdefault(key, threading.Lock())
+        with busy:
+            with self._lock:
+                if key in self._memo:
+                    return self._memo[key]
+            value = compute()
+            with self._lock:
+                self._memo[key] = value
+                self._busy.pop(key, None)
+                while len(self._memo) > _MEMO_KEPT:
+                    self._memo.popitem(last=False)
+            return value
+
+    # -- what the screens share -------------------------------------------------------------
+
+    def active(self) -> nx.MultiDiGraph:
+        """The approved part of the graph (``graph.model.active_graph``), frozen."""
+        return self.memo("active", lambda: nx.freeze(active_graph(self.G)))
+
+    def units(self) -> Units:
+        """``graph.analysis.analyse`` of the approved graph."""
+
+        def compute() -> Units:
+            count("analyse")
+            return analyse(self.active())
+
+        return self.memo("units", compute)
+
+    def winter_units(self) -> tuple[nx.MultiDiGraph, Units]:
+        """The approved graph without the ties that stop in snow, and its analysis."""
+
+        def compute():
+            A = self.active().copy()
+            A.remove_edges_from(
+                [
+                    (u, v, k)
+                    for u, v, k, s in A.edges(keys=True, data="season")
+                    if s == "not_in_winter"
+                ]
+            )
+            count("analyse")
+            return nx.freeze(A), analyse(A)
+
+        return self.memo("winter", compute)
+
+    def layout(self, pinned: Mapping[str, tuple[float, float]] | None) -> TreeLayout:
+        """The tree layout (``graph.layout.tree_layout``) with the facilitator's pins."""
+        pins = tuple(sorted((pinned or {}).items()))
+
+        def compute() -> TreeLayout:
+            count("layout")
+            return tree_layout(self.active(), units=self.units(), pinned=dict(pins))
+
+        return self.memo(("layout", pins), compute)
+
+    def flags(self, settings: Mapping[str, Any] | None) -> list:
+        """``graph.analysis.flags`` with the session's thresholds."""
+        key = ("flags", tuple(sorted((settings or {}).items())))
+        return self.memo(key, lambda: flags(self.active(), settings, units=self.units()))
+
+    def whatif(self, person: str) -> list[dict[str, Any]]:
+        """``graph.analysis.whatif`` for ``person`` (raises ``NotFound`` like it)."""
+        return self.memo(("whatif", person), lambda: whatif(self.active(), person))
+
+    def room_labels(self) -> dict[Any, str]:
+        """``graph.privacy.room_labels``: the names the room may see."""
+        return self.memo("room_labels", lambda: room_labels(self.G))
+
+
+class LiveModel:
+    """The live model of one session file: its current and previous :class:`Version`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.current: Version | None = None
+        self._older: Version | None = None
+
+    def acquire(self, session: Session) -> Version:
+        """The version at the session's newest seq, leased: call :meth:`release` after."""
+        seq = session.last_seq()
+        with self._lock:
+            version = self.current
+            if version is None or version.seq != seq:
+                version = self._advance(session)
+            version.readers += 1
+            return version
+
+    def release(self, version: Version) -> None:
+        """The request reading ``version`` is done with it."""
+        with self._lock:
+            version.readers -= 1
+
+    def _advance(self, session: Session) -> Version:
+        current = self.current
+        if current is None or session.last_seq() < current.seq:
+            return self._rebuild(session)
+        older = self._older
+        if older is not None and older.readers == 0:
+            base, G = older, _thaw(older.G)
+        else:
+            count("copy")
+            base, G = current, current.G.copy()
+        events = session.events(after=base.seq)
+        if not events and base is current:
+            return current
+        count("update")
+        for event in events:
+            apply_changes(G, event["payload"].get("changes", ()))
+        seq = events[-1]["seq"] if events else base.seq
+        version = Version(seq, nx.freeze(G))
+        self._older, self.current = current, version
+        return version
+
+    def _rebuild(self, session: Session) -> Version:
+        count("rebuild")
+        with session._snapshot():
+            seq = session.last_seq()
+            G = session.graph()
+        version = Version(seq, nx.freeze(G))
+        self._older, self.current = None, version
+        # The graph lives for the whole workshop: keep the collector from walking it on
+        # every collection (the 35–49% of a rebuild that went to GC).
+        gc.collect()
+        gc.freeze()
+        return version
+
+
+class LiveModels:
+    """The live models of one app, one per session file."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._models: dict[tuple[str, int], LiveModel] = {}
+
+    def model(self, session: Session) -> LiveModel:
+        """The model of ``session``'s file (a file deleted and made again gets a new one)."""
+        try:
+            inode = os.stat(session.path).st_ino
+        except OSError:
+            inode = 0
+        key = (str(session.path), inode)
+        with self._lock:
+            model = self._models.get(key)
+            if model is None:
+                for old in [k for k in self._models if k[0] == key[0]]:
+                    del self._models[old]
+                model = self._models[key] = LiveModel()
+            return model

@@ -1,0 +1,156 @@
+"""The live model: one graph per session updated in place per event, shared by every screen."""
+
+import sys
+from collections import Counter
+
+import networkx as nx
+import pytest
+
+import graph.analysis
+import graph.layout
+from facilitator import live_model
+from facilitator.live_model import LiveModel
+from facilitator.storage import Store
+from facilitator.storage.log import EventLog
+from graph.demo import demo_graph
+
+from .conftest import KEY
+
+HX = {"HX-Request": "true"}
+API = {"Authorization": f"Bearer {KEY}"}
+
+
+def _same(G: nx.MultiDiGraph, H: nx.MultiDiGraph) -> None:
+    """Same nodes in the same order with the same data, same ties with the same data."""
+    assert list(G.nodes(data=True)) == list(H.nodes(data=True))
+    assert sorted(G.edges(keys=True, data=True), key=repr) == sorted(
+        H.edges(keys=True, data=True), key=repr
+    )
+    assert G.graph == H.graph
+
+
+@pytest.fixture
+def demo_id(app):
+    with Store(app.config["DATA"]).create("茶志内 デモ") as s:
+        s.import_graph(demo_graph(), "test")
+        return s.id
+
+
+def test_every_kind_of_change_is_applied_in_place_as_the_tables_say(store, session_id):
+    model = LiveModel()
+    with store.open(session_id) as s:
+        model.acquire(s)
+        a = s.add_node("person", "佐藤", "t", age_band="75-84")
+        h = s.add_node("household", "鈴木さん宅", "t")
+        b = s.add_node("person", "さとう", "t")
+        t1 = s.add_tie(a, h, "watch", "t", frequency="weekly")
+        s.add_tie(b, h, "snow", "t")
+        s.update_node(a, "t", label="佐藤 ハナ", age_band=None)
+        s.update_tie(t1, "t", kind="snow", frequency=None)
+        s.update_tie(t1, "t", source=b)
+        s.merge_nodes(a, b, "t")
+        s.undo("t")
+        s.undo("t")
+        version = model.acquire(s)
+        assert version.seq == s.last_seq()
+        _same(version.G, s.graph())
+        assert live_model.COUNTS.get("rebuild", 0) >= 1
+
+
+def test_a_change_by_another_process_is_replayed_onto_the_graph(store, session_id):
+    model = LiveModel()
+    with store.open(session_id) as web, store.open(session_id) as cli:
+        first = model.acquire(web)
+        model.release(first)
+        before = dict(live_model.COUNTS)
+        node = cli.add_node("group", "老人クラブ", "cli")
+        version = model.acquire(web)
+        assert node in version.G and version.seq == cli.last_seq()
+        assert live_model.COUNTS.get("rebuild", 0) == before.get("rebuild", 0)
+        _same(version.G, cli.graph())
+
+
+def test_a_graph_still_read_is_never_changed_under_its_reader(store, session_id):
+    model = LiveModel()
+    with store.open(session_id) as s:
+        s.add_node("person", "佐藤", "t")
+        held = model.acquire(s)  # a slow request keeps reading this version
+        nodes = list(held.G)
+        for label in ("鈴木", "高橋", "田中"):
+            s.add_node("person", label, "t")
+            model.release(model.acquire(s))
+        assert list(held.G) == nodes
+        latest = model.acquire(s)
+        assert len(latest.G) == len(nodes) + 3
+        with pytest.raises(nx.NetworkXError):
+            latest.G.add_node("x")  # frozen: screens read, never write
+
+
+def _count_calls(monkeypatch, calls: Counter) -> None:
+    """Count every call of analyse, tree_layout and the rebuild from SQLite, wherever made."""
+    for name, original in (
+        ("analyse", graph.analysis.analyse),
+        ("tree_layout", graph.layout.tree_layout),
+    ):
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            calls[_name] += 1
+            return _original(*args, **kwargs)
+
+        for module in list(sys.modules.values()):
+            if getattr(module, name, None) is original:
+                monkeypatch.setattr(module, name, counted)
+    rebuild = EventLog.graph
+
+    def counted_graph(self):
+        calls["session.graph"] += 1
+        return rebuild(self)
+
+    monkeypatch.setattr(EventLog, "graph", counted_graph)
+
+
+def test_one_approved_note_is_one_update_one_analysis_one_layout_for_all_screens(
+    app, fac, demo_id, monkeypatch
+):
+    screens = [
+        f"/sessions/{demo_id}",  # the dashboard, all its regions
+        f"/sessions/{demo_id}/queue",
+        f"/sessions/{demo_id}/ties",
+        f"/sessions/{demo_id}/flags",
+        f"/sessions/{demo_id}/tree.json",  # the facilitator's tree
+        f"/sessions/{demo_id}/tree.json?view=projector",  # the projector tree
+        f"/sessions/{demo_id}/projector?view=wall",
+        f"/sessions/{demo_id}/projector/wall",
+        f"/api/v1/sessions/{demo_id}/flags",
+        f"/api/v1/sessions/{demo_id}/graph",
+    ]
+    for path in screens:
+        assert fac.get(path, headers={**HX, **API}).status_code == 200
+    with Store(app.config["DATA"]).open(demo_id) as s:
+        phone = s.participant(s.add_participant("スマホ"))["id"]
+        note = s.add_note(phone, "person", "新しい 佐藤さん")["id"]
+    for path in screens:  # every screen follows the note, then the approval
+        assert fac.get(path, headers={**HX, **API}).status_code == 200
+    before = dict(live_model.COUNTS)
+    calls: Counter = Counter()
+    _count_calls(monkeypatch, calls)
+
+    approved = fac.post(f"/api/v1/sessions/{demo_id}/notes/{note}/approve", headers=API, json={})
+    assert approved.status_code == 200
+    node = approved.get_json()["node"]["id"]
+    for _ in range(3):  # three of each screen open
+        for path in screens:
+            response = fac.get(path, headers={**HX, **API})
+            assert response.status_code == 200
+    tree = fac.get(f"/sessions/{demo_id}/tree.json").get_json()
+    assert node in {n["id"] for n in tree["nodes"]}
+
+    ran = {k: live_model.COUNTS.get(k, 0) - before.get(k, 0) for k in live_model.COUNTS}
+    assert ran.get("rebuild", 0) == 0
+    assert ran.get("copy", 0) == 0
+    assert ran.get("update", 0) == 1
+    assert ran.get("analyse", 0) == 1
+    assert ran.get("layout", 0) == 1
+    assert ran.get("payload", 0) == 2  # the facilitator's and the projector's, once each
+    # Nothing else analyses, lays out or rebuilds behind the model's back.
+    assert calls == Counter({"analyse": 1, "tree_layout": 1})
