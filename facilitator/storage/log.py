@@ -29,6 +29,8 @@ UNDOABLE = frozenset(
         "add_tie",
         "update_tie",
         "merge_nodes",
+        "remove_node",
+        "remove_tie",
         "import",
         "import_update",
         "approve_note",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from .curation import Curation
 from .notes import NoteWorkflow
 from .positions import Positions
 from .schema import MIGRATIONS
@@ -18,7 +19,7 @@ __all__ = ["BUSY_TIMEOUT", "Session"]
 BUSY_TIMEOUT = 30.0
 
 
-class Session(NoteWorkflow, Positions, FileUpdates):
+class Session(Curation, NoteWorkflow, Positions, FileUpdates):
     """One workshop session: an SQLite file holding its event log and current state.
 
     Open it through :meth:`Store.open` (or :meth:`Store.create`). A ``Session`` owns one
@@ -30,9 +31,10 @@ class Session(NoteWorkflow, Positions, FileUpdates):
     (:class:`~facilitator.storage.graph_state.GraphState`), the metadata
     (:class:`~facilitator.storage.meta.Metadata`) and the participants' notes
     (:class:`~facilitator.storage.notes.NoteWorkflow`) and where the facilitator put notes on
-    the tree (:class:`~facilitator.storage.positions.Positions`), and a file exported from the
-    session brought back (:class:`~facilitator.storage.updates.FileUpdates`). This class opens
-    and closes the file.
+    the tree (:class:`~facilitator.storage.positions.Positions`), the facilitator's
+    corrections after approval (:class:`~facilitator.storage.curation.Curation`) and a file
+    exported from the session brought back (:class:`~facilitator.storage.updates.FileUpdates`).
+    This class opens and closes the file.
 
     Parameters
     ----------
