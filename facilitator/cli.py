@@ -16,7 +16,6 @@ from graph.errors import GraphError
 from graph.io import FORMATS, read_graph, write_graph
 from graph.merge import candidates, read_decisions
 from graph.merge import merge as merge_graphs
-from graph.privacy import pseudonymise
 
 from .cli_common import UserError, fail, lang, say
 from .cli_import import import_
@@ -135,7 +134,7 @@ def export(ctx: click.Context, session_id: str, fmt: str, output: Path, real_nam
     """
     with _open(ctx, session_id) as session:
         G = session.graph()
-        paths = write_graph(G if real_names else pseudonymise(G), output, fmt)
+        paths = write_graph(G if real_names else session.pseudonymised(G), output, fmt)
         session.log_export("cli", fmt, real_names, path=output)
     for path in paths:
         click.echo(str(path))
