@@ -12,6 +12,7 @@ from .notes import NoteWorkflow
 from .positions import Positions
 from .pseudonyms import Pseudonyms
 from .schema import MIGRATIONS
+from .updates import FileUpdates
 
 __all__ = ["BUSY_TIMEOUT", "Session"]
 
@@ -19,7 +20,7 @@ __all__ = ["BUSY_TIMEOUT", "Session"]
 BUSY_TIMEOUT = 30.0
 
 
-class Session(Curation, NoteWorkflow, Positions, Pseudonyms):
+class Session(Curation, NoteWorkflow, Positions, Pseudonyms, FileUpdates):
     """One workshop session: an SQLite file holding its event log and current state.
 
     Open it through :meth:`Store.open` (or :meth:`Store.create`). A ``Session`` owns one
@@ -32,10 +33,11 @@ class Session(Curation, NoteWorkflow, Positions, Pseudonyms):
     (:class:`~facilitator.storage.meta.Metadata`) and the participants' notes
     (:class:`~facilitator.storage.notes.NoteWorkflow`) and where the facilitator put notes on
     the tree (:class:`~facilitator.storage.positions.Positions`), the facilitator's
-    corrections after approval (:class:`~facilitator.storage.curation.Curation`) and the
+    corrections after approval (:class:`~facilitator.storage.curation.Curation`), the
     pseudonyms its nodes are exported under
-    (:class:`~facilitator.storage.pseudonyms.Pseudonyms`). This class opens and closes
-    the file.
+    (:class:`~facilitator.storage.pseudonyms.Pseudonyms`) and a file exported from the session
+    brought back (:class:`~facilitator.storage.updates.FileUpdates`). This class opens and
+    closes the file.
 
     Parameters
     ----------
