@@ -84,6 +84,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         api,
         auth,
         coordinator,
+        curation_api,  # noqa: F401  (its routes join api.bp before it is registered)
         errors,
         facilitation,
         i18n,

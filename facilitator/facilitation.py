@@ -20,7 +20,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from graph.analysis import FLAG_KINDS
 from graph.errors import NotFound, ValidationError
 from graph.model import is_active
 from graph.names import likely_duplicates
@@ -29,6 +28,9 @@ from graph.vocabulary import NODE_KINDS, TIE_KINDS
 from . import web
 from .auth import facilitator_required
 from .backup import backup_closed
+from .curation_api import undo_answer
+from .curation_words import value_labels
+from .flags_panel import flags_ctx as _flags_ctx
 from .live import sse_stream
 from .present import present_event
 from .storage import MAX_TITLE, STAGES, Session
@@ -165,35 +167,12 @@ def _ties_ctx(session: Session) -> dict:
     # Ties waiting for approval first, then the newest.
     ties = ties[::-1]
     ties.sort(key=lambda t: t.get("status") != "pending")
-    return {"nodes": nodes, "ties": ties}
-
-
-def _flags_ctx(session: Session, person: str | None = None) -> dict:
-    live = web.live_version(session)
-    G = live.G
-    lang = web.lang()
-    found = [
-        {
-            "flag": f.flag,
-            "title": FLAG_KINDS[f.flag][0 if lang == "ja" else 1],
-            "label": f.label,
-            "reason": f.reason_ja if lang == "ja" else f.reason_en,
-        }
-        for f in live.flags(session.meta()["settings"])
-    ]
-    persons = [
-        {"id": n, "label": d.get("label", n)}
-        for n, d in G.nodes(data=True)
-        if d.get("kind") == "person" and is_active(d)
-    ]
-    result = live.whatif(person) if person else None
-    person_label = G.nodes[person].get("label", person) if person else None
+    labels = value_labels()
     return {
-        "flags": found,
-        "persons": persons,
-        "whatif": result,
-        "whatif_person": person,
-        "whatif_label": person_label,
+        "nodes": nodes,
+        "ties": ties,
+        "season_labels": labels["season"],
+        "frequency_labels": labels["frequency"],
     }
 
 
@@ -440,10 +419,10 @@ def auto_approve(session_id: str):
 @bp.post("/sessions/<session_id>/undo")
 @facilitator_required
 def undo(session_id: str):
-    """Take back the latest change; a kind message when there is nothing to undo."""
+    """Take back the latest change not yet undone (again: the one before), saying which."""
     session = web.open_session(session_id)
     try:
-        session.undo(ACTOR)
+        event = session.undo(ACTOR)
     except NotFound:
         return _region(session_id, "controls", 422, error=_("There is nothing to undo."))
     except ValidationError as e:
@@ -451,7 +430,7 @@ def undo(session_id: str):
     web.changed(session_id)
     if not web.is_htmx():
         return _region(session_id, "controls")
-    return _region(session_id, "controls", notice=_("The last change was undone."))
+    return _region(session_id, "controls", notice=undo_answer(session, event)["message"])
 
 
 # -- ties -------------------------------------------------------------------------------------------
@@ -465,7 +444,8 @@ def add_tie(session_id: str):
     source, target, kind = form.get("source", ""), form.get("target", ""), form.get("kind", "")
     if kind not in TIE_KINDS:
         return _region(session_id, "ties", 422, error=_("Choose the kind of tie."))
-    return _act(session_id, "ties", lambda s: s.add_tie(source, target, kind, ACTOR))
+    attrs = {k: form[k] for k in ("season", "frequency") if form.get(k)}
+    return _act(session_id, "ties", lambda s: s.add_tie(source, target, kind, ACTOR, **attrs))
 
 
 @bp.post("/sessions/<session_id>/ties/<tie_id>")

@@ -18,6 +18,7 @@ __all__ = [
     "PARTICIPATION",
     "SUPPORT_CATEGORIES",
     "OLDER_AGE_BANDS",
+    "KIND_ATTRIBUTES",
     "tie_allowed",
 ]
 
@@ -64,7 +65,9 @@ NODE_KINDS: dict[str, NodeKind] = dict(
     ]
 )
 
-_SUPPORT_FROM = "person group institution"
+#: Who may give everyday support: a person, and a group or activity as a whole (雪かき隊 → 除雪
+#: → a household is the commonest tie of a Hokkaido winter), and an institution.
+_SUPPORT_FROM = "person group activity institution"
 _SUPPORT_TO = "person household"
 
 TIE_KINDS: dict[str, TieKind] = dict(
@@ -116,6 +119,20 @@ NODE_ATTRIBUTES: dict[str, tuple[str, ...] | type | None] = {
     "season": ("all_year", "winter_only", "not_in_winter"),
     "stage": ("proposed", "trial", "realised"),
     "status": STATUSES,
+}
+
+#: The attributes the facilitator's inspector offers for each node kind (any attribute of
+#: :data:`NODE_ATTRIBUTES` is stored; these are the ones that mean something for the kind).
+KIND_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "person": ("consent", "age_band", "district"),
+    "household": ("consent", "district", "lives_alone", "elderly_only"),
+    "group": ("category", "frequency", "season", "district"),
+    "place": ("district",),
+    "institution": ("category", "district"),
+    "activity": ("category", "frequency", "season", "district"),
+    "story": ("season",),
+    "need": ("category",),
+    "idea": ("stage",),
 }
 
 #: Allowed values of the optional tie attributes.

@@ -10,7 +10,6 @@ import networkx as nx
 
 from graph.errors import Problem, ValidationError
 from graph.model import graph_records, validate
-from graph.vocabulary import NODE_KINDS, tie_allowed
 
 from .keys import ClientKeys, clean_client_key
 from .rows import apply_changes, nfc, reject_reserved, row_change, utc_now
@@ -205,69 +204,6 @@ class GraphState(ClientKeys):
                 self._record(
                     actor, "update_tie", [row_change("ties", tie_id, before, after)], tie=tie_id
                 )
-
-    def merge_nodes(self, keep: str, drop: str, actor: str) -> None:
-        """Merge node ``drop`` into ``keep`` in one event.
-
-        The ties of ``drop`` move to ``keep``; a tie that would join ``keep`` to itself, or
-        repeat a tie ``keep`` already has (same ends and kind), is removed. Notes pointing at
-        ``drop`` point at ``keep``; attributes ``keep`` lacks are taken from ``drop``. Raises
-        ``ValidationError`` if a moved tie is not allowed for ``keep``'s kind.
-        """
-        with self._transaction():
-            if keep == drop:
-                raise ValidationError(
-                    Problem(
-                        f"node {keep!r}",
-                        "同じノードどうしは統合できません",
-                        "cannot merge a node with itself",
-                    )
-                )
-            keep_row = self._need("nodes", keep)
-            drop_row = self._need("nodes", drop)
-            kinds = {keep: keep_row["kind"]}
-            seen = {
-                (t["source"], t["target"], t["kind"])
-                for t in self._rows("ties", "source = ? OR target = ?", [keep, keep])
-            }
-            changes: list[dict] = []
-            problems: list[Problem] = []
-            for tie in self._rows("ties", "source = ? OR target = ?", [drop, drop]):
-                source = keep if tie["source"] == drop else tie["source"]
-                target = keep if tie["target"] == drop else tie["target"]
-                if source == target or (source, target, tie["kind"]) in seen:
-                    changes.append(row_change("ties", tie["id"], tie, None))
-                    continue
-                for end in (source, target):
-                    kinds.setdefault(end, self._need("nodes", end)["kind"])
-                if not tie_allowed(tie["kind"], kinds[source], kinds[target]):
-                    problems.append(
-                        Problem(
-                            f"tie {tie['id']!r}",
-                            f"統合すると {NODE_KINDS[kinds[source]].ja} から "
-                            f"{NODE_KINDS[kinds[target]].ja} へのつながりになり、結べません",
-                            f"after the merge a {tie['kind']} tie would run from "
-                            f"{kinds[source]} to {kinds[target]}",
-                        )
-                    )
-                    continue
-                seen.add((source, target, tie["kind"]))
-                changes.append(
-                    row_change("ties", tie["id"], tie, {**tie, "source": source, "target": target})
-                )
-            if problems:
-                raise ValidationError(problems)
-            for note in self._rows("notes", "node_id = ?", [drop]):
-                changes.append(
-                    row_change(
-                        "notes", note["id"], note, {**note, "node_id": keep, "updated": utc_now()}
-                    )
-                )
-            attrs = {**drop_row["attrs"], **keep_row["attrs"]}
-            if attrs != keep_row["attrs"]:
-                changes.append(row_change("nodes", keep, keep_row, {**keep_row, "attrs": attrs}))
-            changes.append(row_change("nodes", drop, drop_row, None))
-            self._record(actor, "merge_nodes", changes, keep=keep, drop=drop)
 
     def import_graph(self, G: nx.Graph, actor: str) -> int:
         """Add every node and tie of ``G`` in one event; return the event's seq.

@@ -280,7 +280,7 @@ def test_undo_restores(fac, store, sid, phone, hx):
     response = fac.post(f"/sessions/{sid}/undo", headers=hx)
     assert response.status_code == (200 if hx else 303)
     if hx:
-        assert "直前の操作を取り消しました" in page(response)
+        assert "「田中さん」の承認を取り消しました" in page(response)
     with store.open(sid) as s:
         assert s.note(note)["status"] == "pending"
         assert s.graph().number_of_nodes() == 0

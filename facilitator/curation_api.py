@@ -1,0 +1,171 @@
+"""The JSON API of curating the map (issue 10): edit, remove and merge nodes and ties, undo
+step by step, change the session's settings. Facilitator only; routes on ``api.bp``.
+
+Each call is one storage call of :class:`~facilitator.storage.curation.Curation` (the same the
+dashboard's forms make), so a 2xx answer is one committed event and wakes every live screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+from flask_babel import gettext as _
+
+from graph.errors import NotFound, Problem, ValidationError
+
+from . import web
+from .api import FACILITATOR, Refusal, _body, _facilitator_of, bp
+from .storage import Session
+from .undo_words import undone_text
+
+__all__ = ["undo_answer"]
+
+#: What ``PATCH /sessions/<id>`` may change; other keys are flag settings (overload_…).
+_META_FIELDS = ("title", "area", "stage", "auto_approve", "closed")
+
+
+def _node_json(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "label": row["label"],
+        "status": row["status"],
+        **row["attrs"],
+    }
+
+
+def _tie_json(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "source": row["source"],
+        "target": row["target"],
+        "kind": row["kind"],
+        "status": row["status"],
+        **row["attrs"],
+    }
+
+
+def _answer(session: Session, **body: Any):
+    web.changed(session.id)
+    return jsonify(**body, seq=session.last_seq())
+
+
+@bp.patch("/sessions/<session_id>")
+def patch_session(session_id: str):
+    """Change ``stage``, ``auto_approve``, ``closed``, ``title``, ``area`` and the flag
+    ``settings`` (an object, or its keys at the top level): 200 with the metadata."""
+    session = web.open_session(session_id)
+    _facilitator_of(session)
+    body = _body()
+    changes = {k: body.pop(k) for k in _META_FIELDS if k in body}
+    settings = body.pop("settings", {})
+    if not isinstance(settings, dict):
+        raise ValidationError(
+            Problem("settings", "設定の形が違います", "settings must be an object")
+        )
+    settings = {**settings, **body}  # the rest: settings given at the top level
+    if settings:
+        changes["settings"] = settings
+    if not changes:
+        raise ValidationError(Problem("", "変更する項目がありません", "nothing to change"))
+    before = session.last_seq()
+    session.set_meta(FACILITATOR, **changes)
+    if session.last_seq() != before:
+        web.changed(session_id)
+    return jsonify(session.meta())
+
+
+@bp.patch("/sessions/<session_id>/nodes/<node_id>")
+def patch_node(session_id: str, node_id: str):
+    """Change a node: ``{"label"?, "kind"?, "status"?, attrs…}`` (``null`` removes an
+    attribute): 200 ``{"node", "seq"}``."""
+    session = web.open_session(session_id)
+    _facilitator_of(session)
+    body = _body()
+    _refuse_empty(body)
+    row = session.edit_node(node_id, FACILITATOR, **body)
+    return _answer(session, node=_node_json(row))
+
+
+@bp.delete("/sessions/<session_id>/nodes/<node_id>")
+def delete_node(session_id: str, node_id: str):
+    """Remove a node with its ties (one undoable event): 200 ``{"removed", "seq"}``."""
+    session = web.open_session(session_id)
+    _facilitator_of(session)
+    row = session.remove_node(node_id, FACILITATOR)
+    return _answer(session, removed=_node_json(row))
+
+
+@bp.post("/sessions/<session_id>/nodes/<node_id>/merge")
+def merge_node(session_id: str, node_id: str):
+    """Merge ``{"drop": "<node>"}`` into this node (same kind; ``label`` and attributes in
+    the body choose where the two disagree): 200 ``{"node", "seq"}``. A person and a
+    household answer 422 with the advice to draw a ``lives_in`` tie instead."""
+    session = web.open_session(session_id)
+    _facilitator_of(session)
+    body = _body()
+    drop = body.pop("drop", None)
+    if not isinstance(drop, str) or not drop:
+        raise ValidationError(
+            Problem(
+                "drop",
+                "統合するノードを drop で指定してください",
+                "give the node to merge as drop",
+            )
+        )
+    row = session.merge_nodes(node_id, drop, FACILITATOR, **body)
+    return _answer(session, node=_node_json(row))
+
+
+@bp.patch("/sessions/<session_id>/ties/<tie_id>")
+def patch_tie(session_id: str, tie_id: str):
+    """Change a tie: ``{"kind"?, "status"?, "season"?, "frequency"?, "origin"?}`` (``null``
+    removes an attribute): 200 ``{"tie", "seq"}``."""
+    session = web.open_session(session_id)
+    _facilitator_of(session)
+    body = _body()
+    _refuse_empty(body)
+    row = session.edit_tie(tie_id, FACILITATOR, **body)
+    return _answer(session, tie=_tie_json(row))
+
+
+@bp.delete("/sessions/<session_id>/ties/<tie_id>")
+def delete_tie(session_id: str, tie_id: str):
+    """Remove a tie (one undoable event): 200 ``{"removed", "seq"}``."""
+    session = web.open_session(session_id)
+    _facilitator_of(session)
+    row = session.remove_tie(tie_id, FACILITATOR)
+    return _answer(session, removed=_tie_json(row))
+
+
+def undo_answer(session: Session, event: dict) -> dict:
+    """What an undo took back: ``{"seq", "type", "message"}`` of the event undone."""
+    seq = event["payload"]["undoes"]
+    original = session.events(after=seq - 1, limit=1)[0]
+    kind = event["payload"]["undone_type"]
+    return {
+        "seq": seq,
+        "type": kind,
+        "message": undone_text(kind, original["payload"], web.lang()),
+    }
+
+
+@bp.post("/sessions/<session_id>/undo")
+def undo(session_id: str):
+    """Take back the latest change not yet undone (each call one step further back; each
+    undo is an event): 200 ``{"undone": {"seq", "type", "message"}, "seq"}``; 404 when
+    there is nothing left, 422 when a later change overlaps."""
+    session = web.open_session(session_id)
+    _facilitator_of(session)
+    _body()
+    try:
+        event = session.undo(FACILITATOR)
+    except NotFound:
+        raise Refusal(404, "nothing_to_undo", _("There is nothing to undo.")) from None
+    return _answer(session, undone=undo_answer(session, event))
+
+
+def _refuse_empty(body: dict) -> None:
+    if not body:
+        raise ValidationError(Problem("", "変更する項目がありません", "nothing to change"))
