@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -15,38 +14,20 @@ from graph.compare import diff as compare_graphs
 from graph.compare import summary
 from graph.errors import GraphError
 from graph.io import FORMATS, read_graph, write_graph
-from graph.limits import shown
 from graph.merge import candidates, read_decisions
 from graph.merge import merge as merge_graphs
-from graph.privacy import pseudonymise
 
+from .cli_common import UserError, fail, lang, say
+from .cli_import import import_
 from .console import safe_console
 from .storage import Session, Store, demo_session
 
 __all__ = ["main"]
 
 
-def _lang() -> str:
-    """The language of messages: TSUNAGARI_LANG ("ja" or "en"), Japanese by default."""
-    return "en" if os.environ.get("TSUNAGARI_LANG", "ja").lower().startswith("en") else "ja"
-
-
-class UserError(click.ClickException):
-    """A mistake the user can fix: printed without a traceback, exit status 2."""
-
-    exit_code = 2
-
-    def show(self, file=None) -> None:
-        click.echo(self.format_message(), err=True)
-
-
-def _fail(error: GraphError) -> UserError:
-    lines = [p.message(_lang()) for p in error.problems]
-    return UserError("\n".join(shown(lines, _lang())))
-
-
-def _say(ja: str, en: str) -> str:
-    return ja if _lang() == "ja" else en
+_lang = lang
+_fail = fail
+_say = say
 
 
 def _store(ctx: click.Context) -> Store:
@@ -131,28 +112,7 @@ def sessions(ctx: click.Context, as_json: bool) -> None:
         )
 
 
-@main.command("import")
-@click.argument("session_id", metavar="SESSION")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.pass_context
-def import_(ctx: click.Context, session_id: str, file: Path) -> None:
-    """Import a .graphml, .json, .gexf or nodes.csv (with ties.csv beside it) into SESSION.
-
-    The whole file is checked first: on any problem nothing is written and every problem is
-    listed with its file and line.
-    """
-    try:
-        G = read_graph(file)
-        with _open(ctx, session_id) as session:
-            session.import_graph(G, actor="cli")
-    except GraphError as e:
-        raise _fail(e) from None
-    click.echo(
-        _say(
-            f"{G.number_of_nodes()}件のノードと{G.number_of_edges()}件のつながりを取り込みました。",
-            f"Imported {G.number_of_nodes()} nodes and {G.number_of_edges()} ties.",
-        )
-    )
+main.add_command(import_)
 
 
 @main.command()
@@ -174,7 +134,7 @@ def export(ctx: click.Context, session_id: str, fmt: str, output: Path, real_nam
     """
     with _open(ctx, session_id) as session:
         G = session.graph()
-        paths = write_graph(G if real_names else pseudonymise(G), output, fmt)
+        paths = write_graph(G if real_names else session.pseudonymised(G), output, fmt)
         session.log_export("cli", fmt, real_names, path=output)
     for path in paths:
         click.echo(str(path))

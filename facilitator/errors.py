@@ -5,13 +5,15 @@ from __future__ import annotations
 import errno
 import sqlite3
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from graph.errors import Damaged, GraphError, NotFound, ValidationError
+
+from .storage.store import disk_nearly_full
 
 __all__ = ["init_app", "error_response"]
 
@@ -91,7 +93,7 @@ def _database_error(e: sqlite3.DatabaseError):
     """SQLite's errors: a full disk or a read-only folder is 507, a busy file 503, else the file
     is damaged. The transaction was rolled back, so nothing was half-written."""
     text = str(e).lower()
-    if "full" in text:
+    if "full" in text or ("i/o" in text and disk_nearly_full(current_app.config["DATA"])):
         return _disk_full()
     if "readonly" in text or "read-only" in text or "unable to open" in text:
         return _not_writable()

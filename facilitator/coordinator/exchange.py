@@ -14,7 +14,6 @@ from werkzeug.utils import secure_filename
 from graph.errors import GraphError, Problem, ValidationError
 from graph.io import FORMATS, read_graph, write_graph
 from graph.limits import ImportLimits, limited
-from graph.privacy import pseudonymise
 
 from .. import web
 from ..auth import facilitator_required
@@ -68,7 +67,7 @@ def export(session_id: str):
     real_names = request.form.get("real_names") in ("1", "on", "true")
     G = session.graph()
     if not real_names:
-        G = pseudonymise(G)
+        G = session.pseudonymised(G)
     data = _export_bytes(G, fmt)
     ext, mimetype = _EXPORT_TYPES[fmt]
     name = f"tsunagari-{session_id}-{'real-names' if real_names else 'pseudonymised'}.{ext}"

@@ -12,7 +12,7 @@ from graph.analysis import FLAG_KINDS, flags
 from graph.errors import NotFound, Problem
 from graph.layout import tree_layout
 from graph.model import active_graph
-from graph.privacy import UNIT_FLAGS, pseudonymise
+from graph.privacy import UNIT_FLAGS
 from graph.vocabulary import DIRECTED_SUPPORT, MUTUAL, NODE_KINDS, TIE_KINDS
 
 from .. import web
@@ -186,7 +186,7 @@ def report(session_id: str):
         c=c,
         names=names,
         paper=paper,
-        svg=report_svg(G if names else pseudonymise(G), meta.get("settings")),
+        svg=report_svg(G if names else session.pseudonymised(G), meta.get("settings")),
         support=_bars(support),
         flag_pairs=flag_pairs,
         flag_top=top,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import sqlite3
 import threading
 from pathlib import Path
@@ -18,7 +19,7 @@ from .meta import DEFAULT_SETTINGS, MAX_TITLE, clean_settings
 from .rows import clean_text, utc_now
 from .session import Session
 
-__all__ = ["CODE_ALPHABET", "CODE_LENGTH", "Store"]
+__all__ = ["CODE_ALPHABET", "CODE_LENGTH", "Store", "disk_nearly_full", "damaged_error"]
 
 #: Letters and digits that cannot be mistaken for one another (no I/1, O/0, L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -131,6 +132,9 @@ class Store:
         except sqlite3.DatabaseError as e:
             if _is_busy(e):
                 raise
+            if disk_nearly_full(self.root):
+                # SQLite says "disk I/O error" when it cannot even make its -shm file.
+                raise sqlite3.OperationalError("database or disk is full") from e
             raise damaged_error(path.name, e) from e
 
     def list(self) -> list[dict]:
@@ -156,8 +160,12 @@ class Store:
             try:
                 row = self._summary(session_id)
             except sqlite3.DatabaseError as e:
+                if disk_nearly_full(self.root):
+                    raise sqlite3.OperationalError("database or disk is full") from e
                 if _is_busy(e):
-                    continue  # another writer holds it right now; not damage
+                    if "locked" in str(e) or "busy" in str(e):
+                        continue  # another writer holds it right now; not damage
+                    raise  # a full disk or read-only folder: answered as such
                 damaged.append(
                     {"id": session_id, "file": self.path(session_id).name, "problem": str(e)}
                 )
@@ -237,5 +245,20 @@ def _remove(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def disk_nearly_full(folder: Path) -> bool:
+    """Whether the disk of ``folder`` has (almost) no room left: SQLite's "disk I/O error"
+    then means a full disk, not a damaged file."""
+    try:
+        return shutil.disk_usage(folder).free < 256 * 1024
+    except OSError:
+        return False
+
+
 def _is_busy(error: sqlite3.DatabaseError) -> bool:
-    return "locked" in str(error) or "busy" in str(error)
+    """Whether ``error`` says nothing about the file itself: another writer holds it, the disk
+    is full or the folder read-only. Those are answered as such, never as damage."""
+    text = str(error).lower()
+    return any(
+        word in text
+        for word in ("locked", "busy", "full", "readonly", "read-only", "unable to open")
+    )
