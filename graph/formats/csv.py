@@ -30,7 +30,21 @@ _PREVIEW_ROWS = 5
 #: A column mapped to this is left out.
 IGNORE = "-"
 # Cells starting with these run as formulas in Excel; written with a leading "'" (see Notes).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+#: Age bands as written in CSV: Excel reads 「85+」 as the number 85 and 「65-74」 may become
+#: a date, so a saved file would not read back. Both forms are read.
+AGE_BAND_WORDS = {
+    "under-65": "65歳未満",
+    "65-74": "65〜74歳",
+    "75-84": "75〜84歳",
+    "85+": "85歳以上",
+}
+_AGE_BAND_READ = {
+    **{word: band for band, word in AGE_BAND_WORDS.items()},
+    **{word.replace("〜", "～"): band for band, word in AGE_BAND_WORDS.items()},
+    **{word.replace("〜", "-"): band for band, word in AGE_BAND_WORDS.items()},
+    "85": "85+",  # what an Excel save makes of 「85+」
+}
 
 
 def csv_zip_bytes(G: nx.MultiDiGraph) -> bytes:
@@ -160,11 +174,13 @@ def _unguard(cell: str) -> str:
     return cell
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, column: str = "") -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if column == "age_band":
+        value = AGE_BAND_WORDS.get(str(value), value)
     return _guard(str(value))
 
 
@@ -172,11 +188,18 @@ def _csv_text(records: list[dict], first: tuple[str, ...]) -> str:
     others = sorted({str(k) for r in records for k in r} - set(first))
     buffer = StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow([*first, *others])
+    writer.writerow([_guard(column) for column in (*first, *others)])
     for record in records:
         row = {str(k): v for k, v in record.items()}
-        writer.writerow([_cell(row.get(column)) for column in (*first, *others)])
+        writer.writerow([_cell(row.get(column), column) for column in (*first, *others)])
     return buffer.getvalue()
+
+
+def _read_cell(column: str, cell: str) -> str:
+    cell = _unguard(cell)
+    if column == "age_band":
+        return _AGE_BAND_READ.get(cell.strip(), cell)
+    return cell
 
 
 def _csv_texts(G: nx.MultiDiGraph) -> tuple[str, str]:
@@ -280,7 +303,9 @@ def _csv_records(
                     )
                 )
             record = {
-                column: _unguard(cell) for column, cell in zip(header, row, strict=False) if column
+                column: _read_cell(column, cell)
+                for column, cell in zip(header, row, strict=False)
+                if column
             }
             records.append({**record, "_where": f"{name} line {start}"})
             if len(records) > limit:  # stop reading: the count is refused in build()
@@ -320,7 +345,8 @@ def _header(
     header = []
     columns = columns or {}
     for cell in row:
-        column = columns.get(cell.strip(), cell.strip())
+        cell = _unguard(cell.strip())
+        column = columns.get(cell, cell)
         header.append("" if column == IGNORE else column_name(column))
     for column in required:
         if column not in header:
