@@ -342,10 +342,6 @@ def run(
     lan = [h for h in _participant_hosts(host) if not _is_loopback(h)]
     if lan:  # the QR on the projector must carry an address the phones can reach
         app.config["PUBLIC_URL"] = f"http://{lan[0]}:{port}"
-    # Load the kana dictionary now, not while the first resident waits for their note.
-    from graph.names import reading
-
-    reading("佐藤")
     for line in _printable(
         startup_lines(host, port, app.config["FACILITATOR_KEY"], demo_code), encoding
     ):
