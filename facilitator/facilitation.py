@@ -32,6 +32,7 @@ from .curation_api import undo_answer
 from .curation_words import value_labels
 from .flags_panel import flags_ctx as _flags_ctx
 from .live import sse_stream
+from .node_list import nodes_ctx, page_number
 from .present import present_event
 from .storage import MAX_TITLE, STAGES, Session
 
@@ -177,7 +178,9 @@ def _ties_ctx(session: Session) -> dict:
 
 
 def _dashboard_ctx(session: Session) -> dict:
+    query = (request.args.get("q") or "")[:100]
     return {
+        **nodes_ctx(session, query, page_number(request.args.get("page"))),
         **_queue_ctx(session),
         **_feed_ctx(session),
         **_counts_ctx(session),

@@ -300,6 +300,11 @@
       load();
       return;
     }
+    if (el.dataset.inspectUrl && node && node.kind !== "district" && window.htmx) {
+      // The facilitator's own tree: the clicked note opens in the inspector beside it.
+      const url = el.dataset.inspectUrl.replace("__node__", encodeURIComponent(id));
+      window.htmx.ajax("GET", url, { target: "#inspector", swap: "outerHTML" });
+    }
     if (PRIVATE && node && node.kind === "person") {
       selected = id;
       document.getElementById("whatif-panel").hidden = false;
