@@ -8,7 +8,6 @@ from click.testing import CliRunner
 
 from facilitator.cli import main
 from facilitator.localtime import local_date, local_datetime, local_hhmm
-from facilitator.storage import Store
 
 # 01:20 UTC on 3 Dec is 10:20 in Japan; 23:30 UTC on 2 Dec is already 3 Dec there.
 MORNING = "2026-12-03T01:20:00.000+00:00"
