@@ -19,6 +19,7 @@ from .cli_common import UserError, fail, lang, say
 from .cli_import import import_
 from .cli_merge import merge_
 from .console import safe_console
+from .localtime import local_date
 from .storage import Session, Store, demo_session
 
 __all__ = ["main"]
@@ -106,7 +107,7 @@ def sessions(ctx: click.Context, as_json: bool) -> None:
         click.echo(_say("セッションはまだありません。", "No sessions yet."))
     for row in rows:
         click.echo(
-            f"{row['id']}\t{row['code']}\t{row['created'][:10]}\t{row['title']}"
+            f"{row['id']}\t{row['code']}\t{local_date(row['created'])}\t{row['title']}"
             f"\t{row.get('area') or ''}\t{row['nodes']} nodes / {row['ties']} ties"
         )
 
