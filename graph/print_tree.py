@@ -129,31 +129,51 @@ def print_tree(
     pack = _Packer(width, font, columns)
     kind = {n: A.nodes[n].get("kind") for n in A}
     notes: list[dict] = []
-    y = 4.0
-    crown_top = y
+    crown_top = 4.0
+    y = crown_top
     for _, kinds in _CROWN:
         band = [pack.note(n, kind[n], labels.get(n, str(n))) for n in A if kind[n] in kinds]
         if band:
             y = pack.rows(band, y) + _GAP
             notes += band
     crown_bottom = y
-    trunk_pack = _Packer(min(width, 4 * (cell + _GAP)), font, min(4, columns))
-    trunk = [pack.note(n, "person", labels.get(n, str(n))) for n in shape.trunk]
-    for note in trunk:
-        note["w"] = trunk_pack.cell
-    y = trunk_pack.rows(trunk, y + _GAP) + _GAP
-    offset = (width - trunk_pack.width) / 2
-    for note in trunk:
-        note["x"] = round(note["x"] + offset, 2)
+    trunk, y = _trunk(pack, shape.trunk, labels, width, cell, y)
     notes += trunk
     soil = [pack.note(n, kind[n], labels.get(n, str(n))) for n in A if kind[n] in _SOIL]
     y = pack.rows(soil, y + _GAP) if soil else y + 6
     notes += soil
     ground = y + _GAP
+    roots = _roots(A, pack, labels, kind, shape)
+    bottom = pack.rows(roots, ground + 8) if roots else ground + 8
+    notes += roots
+    loose = set(shape.loose)
+    return {
+        "width": width,
+        "height": round(bottom + 2, 2),
+        "font": round(font, 3),
+        "notes": notes,
+        **_scene(width, notes, roots, loose, crown_top, crown_bottom, ground),
+    }
+
+
+def _trunk(pack: _Packer, trunk_ids, labels, width: float, cell: float, y: float):
+    """The key connectors in a narrow block over the middle of the trunk."""
+    trunk_pack = _Packer(min(width, 4 * (cell + _GAP)), pack.font, min(4, pack.columns))
+    trunk = [trunk_pack.note(n, "person", labels.get(n, str(n))) for n in trunk_ids]
+    y = trunk_pack.rows(trunk, y + _GAP) + _GAP
+    offset = (width - trunk_pack.width) / 2
+    for note in trunk:
+        note["x"] = round(note["x"] + offset, 2)
+    return trunk, y
+
+
+def _roots(A: nx.MultiDiGraph, pack: _Packer, labels, kind, shape) -> list[dict]:
+    """Households by district, each with its residents, the loose ones last; then people
+    who live nowhere on the map."""
     homes = _residents(A)
     housed = {p for members in homes.values() for p in members}
     loose = set(shape.loose)
-    roots_order = sorted(
+    order = sorted(
         (n for n in A if kind[n] == "household"),
         key=lambda n: (n in loose, str(A.nodes[n].get("district") or ""), str(n)),
     )
@@ -164,18 +184,21 @@ def print_tree(
             labels.get(n, str(n)),
             "・".join(labels.get(p, str(p)) for p in homes.get(n, [])),
         )
-        for n in roots_order
+        for n in order
     ]
     roots += [
         pack.note(n, "person", labels.get(n, str(n)))
         for n in A
         if kind[n] == "person" and n not in housed and n not in shape.trunk
     ]
-    bottom = pack.rows(roots, ground + 8) if roots else ground + 8
-    notes += roots
+    return roots
+
+
+def _scene(width, notes, roots, loose, crown_top, crown_bottom, ground) -> dict[str, Any]:
+    """What is drawn under the notes: canopy, trunk, ground, limbs and roots."""
     middle = width / 2
     trunk_w = 10.0
-    scene = {
+    return {
         "ground": round(ground, 2),
         "trunk": {
             "x": round(middle - trunk_w / 2, 2),
@@ -209,11 +232,4 @@ def print_tree(
             for n in roots
             if n["kind"] == "household" and n["id"] not in loose
         ],
-    }
-    return {
-        "width": width,
-        "height": round(bottom + 2, 2),
-        "font": round(font, 3),
-        "notes": notes,
-        **scene,
     }
