@@ -22,6 +22,8 @@ SETTINGS = (
     "PHONE_BURST",
     "PHONE_PER_MINUTE",
     "MAX_STREAMS",
+    "HEAVY_PAGES",
+    "LARGE_SESSION_NODES",
     "IMPORT_MAX_NODES",
     "IMPORT_MAX_TIES",
     "IMPORT_MAX_BYTES",
@@ -66,6 +68,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         PHONE_BURST=int(os.environ.get("TSUNAGARI_PHONE_BURST", 10)),
         PHONE_PER_MINUTE=int(os.environ.get("TSUNAGARI_PHONE_PER_MINUTE", 6)),
         MAX_STREAMS=16,
+        HEAVY_PAGES=3,
+        LARGE_SESSION_NODES=5000,
         IMPORT_MAX_NODES=200_000,
         IMPORT_MAX_TIES=1_000_000,
         IMPORT_MAX_BYTES=64 * 1024 * 1024,
@@ -87,6 +91,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         curation_api,  # noqa: F401  (its routes join api.bp before it is registered)
         errors,
         facilitation,
+        heavy,
         i18n,
         live,
         participant,
@@ -100,6 +105,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     web.init_app(app)
+    heavy.init_app(app)
     live.init_app(app)
     present.init_app(app)
     app.register_blueprint(auth.bp)
