@@ -93,7 +93,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         facilitation,
         heavy,
         i18n,
+        inspector,
         live,
+        node_list,
         participant,
         present,
         tree,
@@ -116,4 +118,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(present.bp)
     app.register_blueprint(coordinator.bp)
     app.register_blueprint(wifi.bp)
+    app.register_blueprint(inspector.bp)
+    app.register_blueprint(node_list.bp)
     return app

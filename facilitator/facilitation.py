@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import time
 from collections import Counter
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +31,8 @@ from .curation_api import undo_answer
 from .curation_words import value_labels
 from .flags_panel import flags_ctx as _flags_ctx
 from .live import sse_stream
+from .localtime import local_hhmm
+from .node_list import nodes_ctx, page_number
 from .present import present_event
 from .storage import MAX_TITLE, STAGES, Session
 
@@ -119,20 +120,12 @@ def _queue_ctx(session: Session) -> dict:
     return {"queue": queue}
 
 
-def _local_time(iso: str) -> str:
-    """``HH:MM`` of a stored UTC time, in the laptop's own time zone."""
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%H:%M")
-    except (TypeError, ValueError):
-        return ""
-
-
 def _feed_ctx(session: Session) -> dict:
     nicknames = _nicknames(session)
     feed = [
         {
             **note,
-            "time": _local_time(note["created"]),
+            "time": local_hhmm(note["created"]),
             "nickname": nicknames.get(note["participant"], ""),
         }
         for note in session.notes()[::-1][:FEED_LENGTH]
@@ -177,7 +170,9 @@ def _ties_ctx(session: Session) -> dict:
 
 
 def _dashboard_ctx(session: Session) -> dict:
+    query = (request.args.get("q") or "")[:100]
     return {
+        **nodes_ctx(session, query, page_number(request.args.get("page"))),
         **_queue_ctx(session),
         **_feed_ctx(session),
         **_counts_ctx(session),

@@ -348,10 +348,6 @@ def run(
     # 2 ms instead of 5 while a heavy page computes: the phones' answers stay short.
     switch = sys.getswitchinterval()
     sys.setswitchinterval(0.002)
-    # Load the kana dictionary now, not while the first resident waits for their note.
-    from graph.names import reading
-
-    reading("佐藤")
     for line in _printable(
         startup_lines(host, port, app.config["FACILITATOR_KEY"], demo_code), encoding
     ):

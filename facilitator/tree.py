@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Mapping
@@ -11,9 +12,6 @@ from typing import Any
 import networkx as nx
 from flask import Blueprint, abort, jsonify, render_template, request
 from flask_babel import gettext as _
-from pyvis.edge import Edge
-from pyvis.network import Network
-from pyvis.node import Node
 
 from graph.analysis import FLAG_KINDS, Units, flags, whatif
 from graph.layout import (
@@ -105,6 +103,11 @@ class _Builder:
     """Collects vis nodes and edges through pyvis's Node and Edge option builders."""
 
     def __init__(self, lang: str):
+        # pyvis is imported on the first tree, not at start-up: it brings IPython along.
+        from pyvis.edge import Edge
+        from pyvis.node import Node
+
+        self._node, self._edge = Node, Edge
         self.lang = lang
         self.nodes: list[dict] = []
         self.edges: list[dict] = []
@@ -125,13 +128,13 @@ class _Builder:
         extra.setdefault("font", {"size": slot.font})
         if shape == "dot":
             extra.setdefault("size", PERSON_DOT)
-        options = Node(
+        options = self._node(
             node_id, shape, label, x=round(xy[0], 1), y=round(xy[1], 1), **extra
         ).options
         self.nodes.append(options)
 
     def edge(self, edge_id: str, source: str, target: str, **options) -> None:
-        self.edges.append(Edge(source, target, directed=True, id=edge_id, **options).options)
+        self.edges.append(self._edge(source, target, directed=True, id=edge_id, **options).options)
 
 
 #: Kinds whose labels show only when zoomed in: the picture opens on households and groups.
@@ -149,6 +152,14 @@ def _note_text(label: str, kind: str, trunk: bool = False, marks: str = "") -> s
 
 
 def _options() -> dict[str, Any]:
+    """vis-network's options (a fresh copy each time: payloads are shared, never changed)."""
+    return json.loads(_options_json())
+
+
+@functools.cache
+def _options_json() -> str:
+    from pyvis.network import Network
+
     net = Network(directed=True, cdn_resources="local")
     net.toggle_physics(False)
     net.set_edge_smooth("continuous")
@@ -168,7 +179,7 @@ def _options() -> dict[str, Any]:
         "scaling": {"min": 4, "max": 4, "label": {"enabled": False, "drawThreshold": 9}},
     }
     options["edges"] = {"smooth": False, "selectionWidth": 2}
-    return options
+    return json.dumps(options)
 
 
 def _district_of(G: nx.MultiDiGraph, U, unit: str) -> str:

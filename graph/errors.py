@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Problem", "GraphError", "ValidationError", "NotFound", "Damaged"]
+__all__ = [
+    "Problem",
+    "GraphError",
+    "ValidationError",
+    "NeedsMapping",
+    "NotFound",
+    "Damaged",
+]
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,28 @@ class GraphError(Exception):
 
 class ValidationError(GraphError):
     """The input is invalid; nothing was written."""
+
+
+class NeedsMapping(ValidationError):
+    """A table whose headers do not say which column is the name, the kind, …
+
+    Carries what a mapping step shows: the file's name, its ``columns`` (headers as written),
+    the first ``rows`` and the ``missing`` columns (``"label"``, ``"kind"`` …).
+    """
+
+    def __init__(
+        self,
+        problems: list[Problem] | Problem,
+        file: str,
+        columns: list[str],
+        rows: list[list[str]],
+        missing: list[str],
+    ):
+        super().__init__(problems)
+        self.file = file
+        self.columns = columns
+        self.rows = rows
+        self.missing = missing
 
 
 class NotFound(GraphError):

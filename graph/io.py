@@ -7,6 +7,7 @@ functions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import networkx as nx
@@ -33,7 +34,7 @@ __all__ = [
 FORMATS = ("graphml", "json", "csv", "gexf")
 
 
-def read_graph(path: str | Path) -> nx.MultiDiGraph:
+def read_graph(path: str | Path, columns: Mapping[str, str] | None = None) -> nx.MultiDiGraph:
     """Read a session graph from a file, choosing the format by its suffix.
 
     Parameters
@@ -43,16 +44,21 @@ def read_graph(path: str | Path) -> nx.MultiDiGraph:
         CSV; ``ties.csv`` is read from the same folder when it exists), ``.zip`` (a zip
         holding ``nodes.csv`` and ``ties.csv``), ``.gexf`` (GEXF, as Gephi saves it) or a
         folder holding those two CSV files.
+    columns : mapping, optional
+        For CSV: headers as written → column (``{"団体名": "label"}``; ``"-"`` leaves one
+        out). Japanese headers such as 名称 or 種別 need no mapping.
 
     Returns
     -------
     G : nx.MultiDiGraph
-        Node ids are the file's ids; tie ids are the edge keys.
+        Node ids are the file's ids; tie ids are the edge keys. A CSV's graph carries the
+        ``encoding`` it was read in (``"CP932 (Shift_JIS)"``, ``"UTF-8 (BOM)"``, …).
 
     Raises
     ------
     ValidationError
-        Listing every problem found, each naming the file (and line where known).
+        Listing every problem found, each naming the file (and line where known);
+        :class:`~graph.errors.NeedsMapping` when a table's headers need a ``columns`` mapping.
 
     Examples
     --------
@@ -60,8 +66,8 @@ def read_graph(path: str | Path) -> nx.MultiDiGraph:
     >>> with tempfile.TemporaryDirectory() as d:
     ...     _ = pathlib.Path(d, "nodes.csv").write_text("id,kind,label\\np1,person,佐藤\\n")
     ...     G = read_graph(pathlib.Path(d, "nodes.csv"))
-    >>> dict(G.nodes(data=True))
-    {'p1': {'kind': 'person', 'label': '佐藤'}}
+    >>> dict(G.nodes(data=True)), G.graph["encoding"]
+    ({'p1': {'kind': 'person', 'label': '佐藤'}}, 'UTF-8')
 
     Notes
     -----
@@ -71,15 +77,15 @@ def read_graph(path: str | Path) -> nx.MultiDiGraph:
     path = Path(path)
     suffix = path.suffix.lower()
     if path.is_dir():
-        return read_csv_files(path / "nodes.csv")
+        return read_csv_files(path / "nodes.csv", columns)
     if suffix in (".graphml", ".xml"):
         return parse_graphml(read_bytes(path), path.name)
     if suffix == ".json":
         return parse_json(read_bytes(path), path.name)
     if suffix == ".csv":
-        return read_csv_files(path)
+        return read_csv_files(path, columns)
     if suffix == ".zip":
-        return parse_csv_zip(read_bytes(path), path.name)
+        return parse_csv_zip(read_bytes(path), path.name, columns)
     if suffix == ".gexf":
         return parse_gexf(read_bytes(path), path.name)
     shown = suffix or "（拡張子なし）"

@@ -18,14 +18,14 @@ _DOTS = {ord(c): None for c in "・·‧"}
 # Katakana ァ..ヶ sit exactly 0x60 above hiragana ぁ..ゖ.
 _KATA_TO_HIRA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
 
-# Name variants (異体字) that NFKC leaves alone and pykakasi 2.3.0 cannot read: without this
-# 「髙橋さん」 and 「高橋さん」 would never meet. Only characters seen in names belong here.
+# Name variants (異体字) that NFKC leaves alone and the dictionary may not know: without
+# this 「髙橋さん」 and 「高橋さん」 would never meet. Only characters seen in names belong here.
 _VARIANTS = str.maketrans(
     {"髙": "高", "﨑": "崎", "𠮷": "吉", "栁": "柳", "德": "徳", "槗": "橋", "靍": "鶴"}
 )
 
-_kakasi = None
-_kakasi_lock = threading.Lock()
+_tagger = None
+_tagger_lock = threading.Lock()
 _UNAVAILABLE = object()
 
 
@@ -84,52 +84,46 @@ def normalise_name(text: str) -> str:
 
 
 def _converter():
-    """The shared pykakasi converter, loaded on first use; ``_UNAVAILABLE`` without pykakasi."""
-    global _kakasi
-    if _kakasi is None:
-        with _kakasi_lock:
-            if _kakasi is None:
-                try:
-                    import pykakasi
-                except ImportError:
-                    _kakasi = _UNAVAILABLE
-                else:
-                    # Loading the dictionaries takes most of a second: once per process.
-                    _kakasi = pykakasi.Kakasi()
-    return _kakasi
+    """The shared reader, loaded on the first reading; ``_UNAVAILABLE`` without one.
 
-
-def _to_kana(converter, text: str) -> str:
-    """Hiragana for ``text``, keeping as they are the characters pykakasi cannot read.
-
-    pykakasi 2.3.0 silently drops the character after an unknown kanji (「髙橋」 gives 「」)
-    and drops or repeats text around characters above U+F000, so every token is checked
-    against the input and conversion restarts after anything it could not read.
+    MeCab (through fugashi, MIT and BSD) with the UniDic dictionary of ``unidic-lite`` (BSD):
+    the dictionary is memory-mapped, so loading it takes tens of milliseconds and a few MB,
+    and it reads more names than pykakasi did (bench/kana.py).
     """
-    out = []
-    pos = 0
-    while pos < len(text):
-        start = pos
-        for token in converter.convert(text[pos:]):
-            orig, hira = token["orig"], token["hira"]
-            if not orig or not text.startswith(orig, pos):
-                break
-            out.append(hira or orig)
-            pos += len(orig)
-            if not hira:
-                break
-        if pos == start:
-            out.append(text[pos])
-            pos += 1
-    return "".join(out)
+    global _tagger
+    if _tagger is None:
+        with _tagger_lock:
+            if _tagger is None:
+                try:
+                    import fugashi
+                    import unidic_lite
+                except ImportError:
+                    _tagger = _UNAVAILABLE
+                else:
+                    from pathlib import Path
+
+                    dicdir = Path(unidic_lite.DICDIR)
+                    rc = dicdir / "mecabrc"
+                    _tagger = fugashi.Tagger(f'-r "{rc}" -d "{dicdir}"')
+    return _tagger
+
+
+def _to_kana(tagger, text: str) -> str:
+    """Katakana for ``text``: each word's dictionary reading, an unknown word as written."""
+    with _tagger_lock:  # one MeCab tagger is not to be used by two threads at once
+        words = [(w.surface, getattr(w.feature, "kana", None), w.is_unk) for w in tagger(text)]
+    return "".join(
+        kana if kana and kana != "*" and not unk else surface for surface, kana, unk in words
+    )
 
 
 @functools.lru_cache(maxsize=8192)
 def reading(text: str) -> str:
     """Return the hiragana reading of ``text``, normalised like :func:`normalise_name`.
 
-    Kanji are read with pykakasi's dictionary (shipped with the package, so this works
-    offline). Without pykakasi the reading is :func:`normalise_name` of the text.
+    Kanji are read with MeCab and the UniDic dictionary (``fugashi`` and ``unidic-lite``,
+    shipped as packages, so this works offline). Without them the reading is
+    :func:`normalise_name` of the text.
 
     Parameters
     ----------
@@ -153,8 +147,8 @@ def reading(text: str) -> str:
     Notes
     -----
     Suffixes are stripped from the written label before it is read, not from the reading, so
-    that 「富士山」 keeps its 「さん」. The first call loads the dictionary (under a second);
-    later calls take tens of microseconds and results are cached.
+    that 「計算」 keeps its 「さん」. The first call loads the dictionary (tens of
+    milliseconds, memory-mapped); later calls take tens of microseconds and are cached.
     """
     key = normalise_name(text)
     converter = _converter()

@@ -8,9 +8,9 @@ from typing import Any
 
 import networkx as nx
 
-from .model import is_active, new_graph
+from .model import is_active
 from .names import reading
-from .vocabulary import NODE_ATTRIBUTES, NODE_KINDS, TIE_ATTRIBUTES
+from .pseudonym import ANONYMOUS_PSEUDONYM, PRIVATE_KINDS, PSEUDONYM_PREFIX, pseudonymise
 
 __all__ = [
     "ANONYMOUS",
@@ -230,105 +230,3 @@ def room_labels(G: nx.MultiDiGraph) -> dict[Any, str]:
         used.add(label)
         out[n] = label
     return out
-
-
-#: Node kinds whose labels name or describe residents: exports replace them with pseudonyms.
-PRIVATE_KINDS = frozenset({"person", "household", "need", "idea"})
-#: The prefix of each kind's pseudonym ids (世帯-001, 人-014, 困りごと-003, 案-002, …).
-PSEUDONYM_PREFIX = {
-    "person": "人",
-    "household": "世帯",
-    "need": "困りごと",
-    "idea": "案",
-    "group": "団体",
-    "place": "場所",
-    "institution": "機関",
-    "activity": "活動",
-    "story": "歴史",
-}
-#: The label of a person who gave no consent to be shown, in a pseudonymised export.
-ANONYMOUS_PSEUDONYM = "匿名"
-# Free text a coordinator may have typed; never exported under a pseudonym.
-_FREE_TEXT = frozenset({"note", "text"})
-_GRAPH_KEPT = ("title", "area")
-
-
-def _kept(attrs: Mapping[str, Any], vocabulary: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        k: v for k, v in attrs.items() if k in vocabulary and k not in _FREE_TEXT and v is not None
-    }
-
-
-def pseudonymise(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy of ``G`` fit to leave the office: no resident's name, no free text.
-
-    Every node gets a new id, the Japanese prefix of its kind and a number counted per kind
-    in the order of the original ids (``世帯-001``, ``人-014``, ``困りごと-003``, ``案-002``,
-    ``団体-001`` …). People, households, needs and ideas take that pseudonym as their label
-    too, except people recorded as anonymous, who are labelled 「匿名」. Groups, places,
-    institutions, activities and stories keep their labels: they are public resources.
-    Only the attributes of the vocabulary are kept (:data:`~graph.vocabulary.NODE_ATTRIBUTES`,
-    :data:`~graph.vocabulary.TIE_ATTRIBUTES`), so provenance and free text go; tie ids become
-    ``t1`` … ``tn``; of the graph attributes only ``title`` and ``area`` remain.
-
-    Parameters
-    ----------
-    G : MultiDiGraph
-        A session graph; it is not modified.
-
-    Returns
-    -------
-    MultiDiGraph
-        The same structure (kinds, statuses, ties and their kinds) under new names.
-
-    Examples
-    --------
-    >>> from graph.model import build_graph
-    >>> G = build_graph(
-    ...     [{"id": "h2", "kind": "household", "label": "佐藤さん宅", "district": "1丁目"},
-    ...      {"id": "p1", "kind": "person", "label": "佐藤 花子", "consent": "anonymous"},
-    ...      {"id": "g1", "kind": "group", "label": "老人クラブ", "from_id": "x"}],
-    ...     [{"id": "a", "source": "p1", "target": "h2", "kind": "lives_in"},
-    ...      {"id": "b", "source": "p1", "target": "g1", "kind": "member"}])
-    >>> P = pseudonymise(G)
-    >>> dict(P.nodes(data="label"))
-    {'世帯-001': '世帯-001', '人-001': '匿名', '団体-001': '老人クラブ'}
-    >>> sorted(P.edges(keys=True))
-    [('人-001', '世帯-001', 't1'), ('人-001', '団体-001', 't2')]
-    >>> P.nodes["世帯-001"]
-    {'kind': 'household', 'label': '世帯-001', 'district': '1丁目'}
-
-    Notes
-    -----
-    O((n + m) log(n + m)) for n nodes and m ties (the numbering sorts). The district is kept:
-    it is a vocabulary attribute that coordinators compare by; a district typed as a
-    resident's name would pass through.
-    """
-    by_prefix: dict[str, list[Any]] = {}
-    for n, kind in G.nodes(data="kind"):
-        by_prefix.setdefault(PSEUDONYM_PREFIX.get(kind, "ノード"), []).append(n)
-    new_id: dict[Any, str] = {}
-    for prefix, nodes in by_prefix.items():
-        for number, n in enumerate(sorted(nodes, key=str), 1):
-            new_id[n] = f"{prefix}-{number:03d}"
-    P = new_graph(**{k: G.graph[k] for k in _GRAPH_KEPT if k in G.graph})
-    for n in sorted(G, key=lambda n: new_id[n]):
-        attrs = G.nodes[n]
-        kind = attrs.get("kind")
-        label = attrs.get("label")
-        if kind in PRIVATE_KINDS or kind not in NODE_KINDS:
-            anonymous = kind == "person" and attrs.get("consent") == "anonymous"
-            label = ANONYMOUS_PSEUDONYM if anonymous else new_id[n]
-        P.add_node(new_id[n], kind=kind, label=label, **_kept(attrs, NODE_ATTRIBUTES))
-    ties = sorted(
-        G.edges(keys=True, data=True), key=lambda t: (str(t[2]), new_id[t[0]], new_id[t[1]])
-    )
-    for number, (u, v, _, attrs) in enumerate(ties, 1):
-        P.add_edge(
-            new_id[u],
-            new_id[v],
-            key=f"t{number}",
-            kind=attrs.get("kind"),
-            **_kept(attrs, TIE_ATTRIBUTES),
-        )
-    return P

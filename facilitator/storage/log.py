@@ -32,6 +32,7 @@ UNDOABLE = frozenset(
         "remove_node",
         "remove_tie",
         "import",
+        "import_update",
         "approve_note",
         "hide_note",
         "merge_note",

@@ -15,6 +15,7 @@ PRIMARY_KEYS = {
     "notes": "id",
     "client_keys": "id",
     "positions": "node_id",
+    "pseudonyms": "node_id",
 }
 JSON_COLUMNS = {"meta": ("value",), "nodes": ("attrs",), "ties": ("attrs",), "notes": ("attrs",)}
 
@@ -96,3 +97,10 @@ def m003_client_keys(db: Database) -> None:
 def m010_positions(db: Database) -> None:
     """Where the facilitator dragged a node on the tree (storage/positions.py)."""
     db["positions"].create({"node_id": str, "x": float, "y": float, "updated": str}, pk="node_id")
+
+
+@MIGRATIONS()
+def m030_pseudonyms(db: Database) -> None:
+    """The pseudonym each node was exported under, so it keeps it (storage/pseudonyms.py)."""
+    db["pseudonyms"].create({"node_id": str, "pseudonym": str}, pk="node_id")
+    db["pseudonyms"].create_index(["pseudonym"], unique=True)

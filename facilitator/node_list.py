@@ -1,0 +1,89 @@
+"""The dashboard's list of nodes on the map: searchable, paged, never rendered all at once.
+
+A click on a node opens it in the inspector (:mod:`facilitator.inspector`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from flask import Blueprint, redirect, request, url_for
+
+from graph.names import name_keys
+
+from . import web
+from .auth import facilitator_required
+from .storage import Session
+
+__all__ = ["bp", "nodes_ctx", "PAGE_SIZE", "page_number", "matches"]
+
+bp = Blueprint("node_list", __name__)
+
+#: How many rows a list shows at once.
+PAGE_SIZE = 20
+
+
+def page_number(raw: str | None) -> int:
+    """The page asked for (1 when missing or not a small whole number)."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 and int(raw) else 1
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").casefold()
+
+
+def matches(query: str, *texts: str) -> bool:
+    """Whether ``query`` is in any of ``texts`` (width and case folded), or sounds like one
+    (「わたなべ」 finds 「渡辺さん」)."""
+    q = _fold(query).strip()
+    if not q:
+        return True
+    if any(q in _fold(t) for t in texts):
+        return True
+    keys = name_keys(query)
+    return bool(keys) and any(keys & name_keys(t) for t in texts if t)
+
+
+def paged(rows: list[Any], page: int) -> dict[str, Any]:
+    """One page of ``rows`` with what the pager needs."""
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(page, pages)
+    return {
+        "rows": rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        "page": page,
+        "pages": pages,
+        "total": len(rows),
+    }
+
+
+def nodes_ctx(session: Session, query: str = "", page: int = 1) -> dict[str, Any]:
+    """The page ``page`` of the nodes whose label or kind matches ``query`` (newest first;
+    hidden nodes too, marked, so they can be shown again)."""
+    G = web.session_graph(session)
+    language = web.lang()
+    rows = []
+    for n, d in reversed(list(G.nodes(data=True))):
+        if d.get("status") == "pending":
+            continue
+        kind = d.get("kind", "")
+        if query and not matches(query, d.get("label", ""), web.kind_name(kind, language)):
+            continue
+        rows.append({"id": n, "label": d.get("label", n), "kind": kind, "status": d.get("status")})
+    return {"node_page": paged(rows, page), "node_query": query}
+
+
+@bp.get("/sessions/<session_id>/node-list")
+@facilitator_required
+def node_list(session_id: str):
+    """One page of the node list, ``?q=`` to search and ``?page=`` to page (the fragment for
+    htmx, else a redirect to the dashboard showing that page)."""
+    session = web.open_session(session_id)
+    query = (request.args.get("q") or "")[:100]
+    page = page_number(request.args.get("page"))
+    if not web.is_htmx():
+        target = url_for("facilitation.dashboard", session_id=session_id, q=query, page=page)
+        return redirect(target + "#nodes", 303)
+    name = "facilitation/_node_results.html"
+    return web.render(name, name, session_id=session_id, **nodes_ctx(session, query, page))
