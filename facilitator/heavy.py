@@ -44,7 +44,11 @@ def heavy() -> None:
 def heavy_if_large(session) -> None:
     """:func:`heavy` when ``session`` has more than ``LARGE_SESSION_NODES`` nodes."""
     limit = current_app.config["LARGE_SESSION_NODES"]
-    count = session.db.execute("SELECT count(*) FROM nodes").fetchone()[0]
+    cursor = session.db.execute("SELECT count(*) FROM nodes")
+    try:
+        count = cursor.fetchone()[0]
+    finally:
+        cursor.close()  # end the read at once: an open statement would hold back checkpoints
     if count > limit:
         heavy()
 
