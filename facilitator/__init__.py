@@ -92,6 +92,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         live,
         node_list,
         participant,
+        phone_actions,
         present,
         tree,
         web,
@@ -114,4 +115,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(wifi.bp)
     app.register_blueprint(inspector.bp)
     app.register_blueprint(node_list.bp)
+    app.register_blueprint(phone_actions.bp)
     return app
