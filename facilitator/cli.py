@@ -14,12 +14,12 @@ from graph.compare import diff as compare_graphs
 from graph.compare import summary
 from graph.errors import GraphError
 from graph.io import FORMATS, read_graph, write_graph
-from graph.merge import candidates, read_decisions
-from graph.merge import merge as merge_graphs
 
 from .cli_common import UserError, fail, lang, say
 from .cli_import import import_
+from .cli_merge import merge_
 from .console import safe_console
+from .localtime import local_date
 from .storage import Session, Store, demo_session
 
 __all__ = ["main"]
@@ -107,12 +107,13 @@ def sessions(ctx: click.Context, as_json: bool) -> None:
         click.echo(_say("セッションはまだありません。", "No sessions yet."))
     for row in rows:
         click.echo(
-            f"{row['id']}\t{row['code']}\t{row['created'][:10]}\t{row['title']}"
+            f"{row['id']}\t{row['code']}\t{local_date(row['created'])}\t{row['title']}"
             f"\t{row.get('area') or ''}\t{row['nodes']} nodes / {row['ties']} ties"
         )
 
 
 main.add_command(import_)
+main.add_command(merge_)
 
 
 @main.command()
@@ -376,99 +377,6 @@ def diff_(ctx: click.Context, before: str, after: str, as_json: bool, names: boo
     ):
         if items:
             click.echo(f"{what}: {len(items)}")
-
-
-def _source_key(ref: str, taken: set[str]) -> str:
-    key = Path(ref).stem if Path(ref).is_file() else ref
-    base, n = key, 2
-    while key in taken:
-        key, n = f"{base}_{n}", n + 1
-    taken.add(key)
-    return key
-
-
-@main.command("merge")
-@click.argument("sources", metavar="A B ...", nargs=-1, required=True)
-@click.option("-o", "--title", required=True, help="Title of the new, merged session.")
-@click.option("--area", default="", help="District or area of the merged session (地区).")
-@click.option(
-    "--decisions",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help='JSON {"accept": ["c1", ...], "reject": [...]}: which duplicates are the same.',
-)
-@click.option("--auto", is_flag=True, help="Join exact matches only (same name, kind, district).")
-@click.pass_context
-def merge_(
-    ctx: click.Context,
-    sources: tuple[str, ...],
-    title: str,
-    area: str,
-    decisions: Path | None,
-    auto: bool,
-) -> None:
-    """Merge sessions (or graph files) into a NEW session; print its id. Sources are unchanged.
-
-    Without --decisions or --auto the duplicate candidates are listed and nothing is created
-    (exit status 2); --auto merges exact matches only.
-    """
-    if len(sources) < 2:
-        raise UserError(_say("2つ以上指定してください。", "give at least two sources."))
-    if decisions and auto:
-        raise UserError(
-            _say(
-                "--decisions と --auto は一緒に使えません。",
-                "use --decisions or --auto, not both.",
-            )
-        )
-    taken: set[str] = set()
-    graphs = {_source_key(ref, taken): _load_graph(ctx, ref)[0] for ref in sources}
-    found = candidates(graphs)
-    accepted: set[str] | str = "auto" if auto else set()
-    if decisions:
-        try:
-            accepted, rejected = read_decisions(json.loads(decisions.read_text("utf-8-sig")))
-        except (ValueError, UnicodeDecodeError) as e:
-            raise UserError(
-                _say(
-                    f"{decisions}: JSON として読めません（{e}）。", f"{decisions}: not JSON ({e})."
-                )
-            ) from None
-        except GraphError as e:
-            raise _fail(e) from None
-        undecided = [c.id for c in found if c.id not in accepted | rejected]
-        if undecided:
-            click.echo(
-                _say(
-                    f"未決定の候補（別々のまま）: {', '.join(undecided)}",
-                    f"undecided candidates (kept apart): {', '.join(undecided)}",
-                ),
-                err=True,
-            )
-    elif not auto and found:
-        for c in found:
-            mark = _say("（完全一致）", " (exact)") if c.exact else ""
-            pairs = "\t".join(
-                f"{label} [{source}:{node}]"
-                for (source, node), label in zip(c.nodes, c.labels, strict=True)
-            )
-            click.echo(f"{c.id}\t{pairs}{mark}")
-        raise UserError(
-            _say(
-                "重複の候補があります。--decisions FILE（"
-                '{"accept": ["c1"], "reject": ["c2"]}）で決めるか、'
-                "--auto（完全一致のみ統合）を指定してください。",
-                "there are duplicate candidates: decide with --decisions FILE "
-                '({"accept": ["c1"], "reject": ["c2"]}), or use --auto '
-                "(--auto merges exact matches only).",
-            )
-        )
-    try:
-        merged = merge_graphs(graphs, accepted, title=title, area=area)
-        with _store(ctx).create(title, area=area, graph=merged) as session:
-            session_id = session.id
-    except GraphError as e:
-        raise _fail(e) from None
-    click.echo(session_id)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import time
 from collections import Counter
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,6 +29,7 @@ from .backup import backup_closed
 from .curation_api import undo_answer
 from .flags_panel import flags_ctx as _flags_ctx
 from .live import sse_stream
+from .localtime import local_hhmm
 from .node_list import nodes_ctx, page_number
 from .present import present_event
 from .queue_panel import queue_ctx
@@ -100,20 +100,12 @@ def _stage_labels() -> dict[str, str]:
 # -- context for each region ------------------------------------------------------------------
 
 
-def _local_time(iso: str) -> str:
-    """``HH:MM`` of a stored UTC time, in the laptop's own time zone."""
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%H:%M")
-    except (TypeError, ValueError):
-        return ""
-
-
 def _feed_ctx(session: Session) -> dict:
     nicknames = _nicknames(session)
     feed = [
         {
             **note,
-            "time": _local_time(note["created"]),
+            "time": local_hhmm(note["created"]),
             "nickname": nicknames.get(note["participant"], ""),
         }
         for note in session.notes()[::-1][:FEED_LENGTH]

@@ -11,6 +11,7 @@ from flask_htmx import HTMX
 from graph.errors import GraphError
 from graph.vocabulary import NODE_KINDS, TIE_KINDS
 
+from . import localtime
 from .live_model import LiveModels, Version
 from .storage import Session, Store
 
@@ -189,3 +190,4 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_sessions)
     app.after_request(_headers)
     app.context_processor(_globals)
+    localtime.install(app)

@@ -232,7 +232,7 @@ def analyse(G: nx.MultiDiGraph, exclude: frozenset[str] = frozenset()) -> Units:
         if a.get("status", "approved") == "approved" and n not in exclude
     }
     kind = {n: a.get("kind") for n, a in nodes.items()}
-    unit_of, members, persons = _units(kind, G._succ)
+    unit_of, members, persons = _units(kind, G._pred)
     ties = _TieFacts()
     _read_ties(ties, kind, unit_of, nodes, G._succ)
     return Units(
@@ -246,12 +246,23 @@ def analyse(G: nx.MultiDiGraph, exclude: frozenset[str] = frozenset()) -> Units:
 
 
 def _units(
-    kind: Mapping[str, Any], succ: Mapping[str, Any]
+    kind: Mapping[str, Any], pred: Mapping[str, Any]
 ) -> tuple[dict[str, str], dict[str, list[str]], list[str]]:
     """The unit of every household and person, each unit's members, and the persons.
 
     A person's unit is the (smallest id of the) household they live in, else themselves.
+    Homes are read from the households' incoming ties: fewer than the persons' outgoing ones.
     """
+    home: dict[str, str] = {}
+    for h, k in kind.items():
+        if k != "household":
+            continue
+        for p, kd in pred[h].items():
+            if kind.get(p) == "person" and (p not in home or h < home[p]):
+                for d in kd.values():
+                    if d.get("kind") == "lives_in" and d.get("status", "approved") == "approved":
+                        home[p] = h
+                        break
     unit_of: dict[str, str] = {}
     members: dict[str, list[str]] = {}
     persons: list[str] = []
@@ -260,16 +271,7 @@ def _units(
             unit_of[n] = n
             members.setdefault(n, []).insert(0, n)
         elif k == "person":
-            homes = [
-                v
-                for v, kd in succ[n].items()
-                if kind.get(v) == "household"
-                and any(
-                    d.get("kind") == "lives_in" and d.get("status", "approved") == "approved"
-                    for d in kd.values()
-                )
-            ]
-            unit = min(homes) if homes else n
+            unit = home.get(n, n)
             persons.append(n)
             unit_of[n] = unit
             members.setdefault(unit, []).append(n)
@@ -302,13 +304,16 @@ class _TieFacts:
         for name in ("supporters", "load", "roles", "organisers"):
             setattr(self, name, defaultdict(set))
 
-    def touch(self, unit: str, winter: bool, frequent: bool) -> None:
-        """Record one outside contact of ``unit``."""
-        self.contact.add(unit)
-        if winter:
-            self.winter_contact.add(unit)
-        if frequent:
-            self.frequent_contact.add(unit)
+
+#: What each tie kind means to the analysis: 1 directed support, 2 participation, 3 mutual
+#: support (these three reach outside the unit), 4 formal care, 5 a need.
+_CODES = {
+    **{k: 1 for k in DIRECTED_SUPPORT},
+    **{k: 2 for k in PARTICIPATION},
+    **{k: 3 for k in INFORMAL - DIRECTED_SUPPORT},
+    "care": 4,
+    "has_need": 5,
+}
 
 
 def _read_ties(
@@ -318,60 +323,75 @@ def _read_ties(
     nodes: Mapping[str, Mapping[str, Any]],
     succ: Mapping[str, Any],
 ) -> None:
-    """One pass over the approved ties between approved nodes, filling ``facts``."""
-    reaching = INFORMAL | PARTICIPATION
+    """One pass over the approved ties between approved nodes, filling ``facts``.
+
+    The hottest loop of every screen, kept to a few dict reads per tie: the tie kind becomes
+    a small code once, and an outside contact is one bit mask per unit (1 contact, 2 also in
+    winter, 4 also weekly or more often), turned into the three sets at the end.
+    """
+    codes, infrequent = _CODES, INFREQUENT
+    mask: dict[str, int] = {}
+    supporters, load, present = facts.supporters, facts.load, facts.kinds_present
     for u, ku in kind.items():
         nbrs = succ[u]
         if not nbrs:
             continue
         uu = unit_of.get(u)
         u_counts = ku != "institution"
+        u_bits = 0  # the contacts of u's own unit, written once after its ties
         for v, kd in nbrs.items():
             kv = kind.get(v)
             if kv is None:
                 continue
             uv = unit_of.get(v)
+            outside = uu != uv
             for d in kd.values():
+                code = codes.get(d.get("kind"))
+                if code is None:
+                    continue
                 status = d.get("status")
                 if status is not None and status != "approved":
                     continue
-                k = d.get("kind")
-                if k in reaching:
-                    if uu != uv:
-                        winter = d.get("season") != "not_in_winter"
+                if code <= 3:
+                    if outside:
                         # A member meets as often as the group or activity meets.
-                        often = d.get("frequency") or (
-                            k in PARTICIPATION and nodes[v].get("frequency")
+                        often = d.get("frequency") or (code == 2 and nodes[v].get("frequency"))
+                        bits = (1 if d.get("season") == "not_in_winter" else 3) | (
+                            0 if often in infrequent else 4
                         )
-                        frequent = often not in INFREQUENT
-                        if uu is not None and kv != "institution":
-                            facts.touch(uu, winter, frequent)
+                        if kv != "institution":
+                            u_bits |= bits
                         if uv is not None and u_counts:
-                            facts.touch(uv, winter, frequent)
-                    if k in DIRECTED_SUPPORT:
-                        facts.kinds_present.add(k)
-                        if uv is not None and uu != uv and u_counts:
-                            facts.supporters[uv].add(u)
+                            mask[uv] = mask.get(uv, 0) | bits
+                    if code == 1:
+                        k = d["kind"]
+                        present.add(k)
+                        if uv is not None and outside and u_counts:
+                            supporters[uv].add(u)
                             if ku == "person":
-                                facts.load[u].add(uv)
+                                load[u].add(uv)
                         if k == "snow" and uv is not None:
                             facts.snow_into.add(uv)
-                    elif k in PARTICIPATION:
+                    elif code == 2:
                         facts.participates.add(u)
-                        if k == "role":
+                        if d["kind"] == "role":
                             facts.roles[u].add(v)
                             facts.organisers[v].add(u)
-                    elif uu != uv:  # talk, kin: support either way
+                    elif outside:  # talk, kin: support either way
                         if uv is not None and u_counts:
-                            facts.supporters[uv].add(u)
+                            supporters[uv].add(u)
                         if uu is not None and kv != "institution":
-                            facts.supporters[uu].add(v)
-                elif k == "care":
+                            supporters[uu].add(v)
+                elif code == 4:
                     if uv is not None:
                         facts.formal.add(uv)
-                elif k == "has_need":
-                    if uu is not None and nodes[v].get("category") == "snow":
-                        facts.snow_need.add(uu)
+                elif uu is not None and nodes[v].get("category") == "snow":
+                    facts.snow_need.add(uu)
+        if u_bits and uu is not None:
+            mask[uu] = mask.get(uu, 0) | u_bits
+    facts.contact.update(mask)
+    facts.winter_contact.update(unit for unit, m in mask.items() if m & 2)
+    facts.frequent_contact.update(unit for unit, m in mask.items() if m & 4)
 
 
 def _san(label: str) -> str:

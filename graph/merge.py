@@ -9,10 +9,13 @@ from typing import Any, Literal
 import networkx as nx
 
 from .errors import Problem, ValidationError
+from .merge_review import Evidence, differences, evidence, exact_match, pair_id, read_decisions
 from .model import is_active, new_graph
 from .names import name_keys, normalise_name
 
 __all__ = ["Candidate", "candidates", "merge", "read_decisions", "PROVENANCE"]
+
+_RESIDENTS = frozenset({"person", "household"})
 
 #: Node and tie attributes recording where a merged element came from: the source key and the
 #: element's id there (joined with "|" when several nodes or ties became one).
@@ -26,15 +29,22 @@ class Candidate:
     Attributes
     ----------
     id : str
-        ``"c1"``, ``"c2"`` …, stable for the same sources.
+        The two nodes and their sources (``"東:n12=西:n7"``,
+        :func:`graph.merge_review.pair_id`): a decision about it can never point at another
+        pair, however the sources change.
     kind : str
         The node kind both share.
     nodes : tuple of (source, node id)
     labels : tuple of str
         The labels, in the order of ``nodes``.
     exact : bool
-        Identical normalised label, kind and district: :func:`merge` joins these with
-        ``accepted="auto"``.
+        :func:`graph.merge_review.exact_match`: the same normalised label and, for people
+        and households, the same known district (and for people age band and household);
+        :func:`merge` joins these with ``accepted="auto"``.
+    evidence : tuple of Evidence
+        Age band, district, household and ties of each node, for the review.
+    differences : tuple of str
+        Which of ``age_band``, ``district``, ``household`` differ or are missing.
     """
 
     id: str
@@ -42,17 +52,23 @@ class Candidate:
     nodes: tuple[tuple[str, str], ...]
     labels: tuple[str, ...]
     exact: bool
+    evidence: tuple[Evidence, ...] = ()
+    differences: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``{"id", "kind", "nodes": [{"source", "id", "label"}], "exact"}``."""
+        """JSON-ready: ``{"id", "kind", "nodes": [{"source", "id", "label", …evidence}],
+        "exact", "differences"}``."""
         return {
             "id": self.id,
             "kind": self.kind,
             "nodes": [
-                {"source": s, "id": n, "label": label}
-                for (s, n), label in zip(self.nodes, self.labels, strict=True)
+                {"source": s, "id": n, "label": label, **(ev.to_dict() if ev else {})}
+                for (s, n), label, ev in zip(
+                    self.nodes, self.labels, self.evidence or (None, None), strict=True
+                )
             ],
             "exact": self.exact,
+            "differences": list(self.differences),
         }
 
 
@@ -67,7 +83,9 @@ def candidates(sources: Mapping[str, nx.MultiDiGraph]) -> list[Candidate]:
     Two nodes are a candidate when they have the same kind, their labels share a name key
     (:func:`graph.names.name_keys`: NFKC, width, kana folding, spaces, honorifics and
     household suffixes such as さん, 様, 宅, 家, and the kanji reading, so 「佐藤さん宅」 meets
-    「さとうさん宅」) and their districts agree when both have one.
+    「さとうさん宅」) and their districts agree when both have one — or, for people and
+    households, their normalised names are the same whatever the districts say (a person
+    decides whether two 佐藤 花子 are one).
 
     Parameters
     ----------
@@ -78,7 +96,7 @@ def candidates(sources: Mapping[str, nx.MultiDiGraph]) -> list[Candidate]:
     Returns
     -------
     list of Candidate
-        Ordered by source, then node id; ids ``c1``, ``c2`` … in that order.
+        Ordered by source, then node id.
 
     Examples
     --------
@@ -86,7 +104,7 @@ def candidates(sources: Mapping[str, nx.MultiDiGraph]) -> list[Candidate]:
     >>> a = build_graph([{"id": "h1", "kind": "household", "label": "佐藤さん宅"}], [])
     >>> b = build_graph([{"id": "h7", "kind": "household", "label": "さとうさん宅"}], [])
     >>> [(c.id, c.nodes, c.exact) for c in candidates({"a": a, "b": b})]
-    [('c1', (('a', 'h1'), ('b', 'h7')), False)]
+    [('a:h1=b:h7', (('a', 'h1'), ('b', 'h7')), False)]
 
     Notes
     -----
@@ -112,21 +130,24 @@ def candidates(sources: Mapping[str, nx.MultiDiGraph]) -> list[Candidate]:
             for y in members:
                 if x[0] < y[0]:
                     dx, dy = info[x][3], info[y][3]
-                    if not dx or not dy or dx == dy:
+                    same_name = info[x][2] == info[y][2] and info[x][0] in _RESIDENTS
+                    if not dx or not dy or dx == dy or same_name:
                         pairs.add((x, y))
     out = []
-    for number, (x, y) in enumerate(
-        sorted(pairs, key=lambda p: (p[0][0], str(p[0][1]), p[1][0], str(p[1][1]))), 1
-    ):
-        kind, label_x, norm_x, district_x = info[x]
-        _, label_y, norm_y, district_y = info[y]
+    for x, y in sorted(pairs, key=lambda p: (p[0][0], str(p[0][1]), p[1][0], str(p[1][1]))):
+        kind, label_x, _, _ = info[x]
+        label_y = info[y][1]
+        ev = (evidence(sources[keys[x[0]]], x[1]), evidence(sources[keys[y[0]]], y[1]))
+        nodes = ((keys[x[0]], x[1]), (keys[y[0]], y[1]))
         out.append(
             Candidate(
-                id=f"c{number}",
+                id=pair_id(*nodes),
                 kind=kind,
-                nodes=((keys[x[0]], x[1]), (keys[y[0]], y[1])),
+                nodes=nodes,
                 labels=(label_x, label_y),
-                exact=norm_x == norm_y and district_x == district_y,
+                exact=exact_match(kind, (label_x, label_y), ev),
+                evidence=ev,
+                differences=tuple(differences(kind, ev)),
             )
         )
     return out
@@ -157,8 +178,9 @@ def merge(
     sources : mapping of str to MultiDiGraph
         Source key → graph. The graphs are not modified.
     accepted : set of candidate ids, or "auto"
-        The ids of :func:`candidates` to join; ``"auto"`` joins only the exact ones (identical
-        normalised label, kind and district).
+        The ids of :func:`candidates` to join; ``"auto"`` joins only the exact ones
+        (:func:`graph.merge_review.exact_match`: never two people whose age band, household
+        or district differs or is unknown).
     title, area : str
         Graph attributes of the result.
 
@@ -181,10 +203,12 @@ def merge(
     Examples
     --------
     >>> from graph.model import build_graph
-    >>> a = build_graph([{"id": "h1", "kind": "household", "label": "佐藤さん宅"},
+    >>> a = build_graph([{"id": "h1", "kind": "household", "label": "佐藤さん宅",
+    ...                   "district": "1丁目"},
     ...                  {"id": "p1", "kind": "person", "label": "田中"}],
     ...                 [{"id": "t1", "source": "p1", "target": "h1", "kind": "watch"}])
-    >>> b = build_graph([{"id": "h1", "kind": "household", "label": "佐藤さん宅"}], [])
+    >>> b = build_graph([{"id": "h1", "kind": "household", "label": "佐藤さん宅",
+    ...                   "district": "1丁目"}], [])
     >>> M = merge({"a": a, "b": b}, "auto", title="1丁目と2丁目")
     >>> sorted(M.nodes(data="from_id"))
     [('h1', 'h1|h1'), ('p1', 'p1')]
@@ -328,43 +352,3 @@ def _add_ties(
             tie_id = unique(key, k)
             M.add_edge(nu, nv, key=tie_id, **{**d, "from_session": key, "from_id": str(k)})
             seen[same] = tie_id
-
-
-def read_decisions(data: Any) -> tuple[set[str], set[str]]:
-    """The accepted and rejected candidate ids of a decisions document.
-
-    The document is JSON ``{"accept": ["c1", ...], "reject": ["c2", ...]}`` (both optional).
-
-    Examples
-    --------
-    >>> accept, reject = read_decisions({"accept": ["c1", "c3"], "reject": ["c2"]})
-    >>> sorted(accept), sorted(reject)
-    (['c1', 'c3'], ['c2'])
-    >>> read_decisions({"accept": "c1"})
-    Traceback (most recent call last):
-    ...
-    graph.errors.ValidationError: decisions: accept and reject must be lists of candidate ids
-    """
-    problem = Problem(
-        "decisions",
-        "accept と reject は候補IDのリストにしてください",
-        "accept and reject must be lists of candidate ids",
-    )
-    if not isinstance(data, Mapping):
-        raise ValidationError(problem)
-    out = []
-    for field in ("accept", "reject"):
-        values = data.get(field, [])
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise ValidationError(problem)
-        out.append(set(values))
-    both = sorted(out[0] & out[1])
-    if both:
-        raise ValidationError(
-            Problem(
-                "decisions",
-                f"{'、'.join(both)} が accept と reject の両方にあります",
-                f"{', '.join(both)} both accepted and rejected",
-            )
-        )
-    return out[0], out[1]

@@ -107,20 +107,34 @@ def _folded(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
+def _words(run: str) -> list[tuple[str, str]]:
+    """(written, hiragana reading) of each dictionary word of a kanji run."""
+    tagger = _names._converter()
+    if tagger is _names._UNAVAILABLE:
+        return [(run, run)]
+    with _names._tagger_lock:  # one MeCab tagger is not to be used by two threads at once
+        words = [(w.surface, getattr(w.feature, "kana", None), w.is_unk) for w in tagger(run)]
+    if "".join(surface for surface, _, _ in words) != run:
+        return [(run, _names._fold(_names._to_kana(tagger, run)))]
+    return [
+        (surface, _names._fold(kana) if kana and kana != "*" and not unk else surface)
+        for surface, kana, unk in words
+    ]
+
+
 def _reading(folded: str) -> tuple[str, list[tuple[int, int]], set[int]]:
     """The hiragana reading of the kanji words of a folded text.
 
     Returns the reading, the folded span each reading char comes from, and the positions in
-    the reading where a word (a pykakasi token) starts or ends: a name read inside a longer
-    word (「ちょう」 in 「町内会」) is not a name.
+    the reading where a dictionary word starts or ends: a name read inside a longer word
+    (「ちょう」 in 「町内会」) is not a name.
     """
-    converter = _names._converter()
     out: list[str] = []
     spans: list[tuple[int, int]] = []
     bounds: set[int] = {0}
     i = 0
     while i < len(folded):
-        if not _is_kanji(folded[i]) or converter is _names._UNAVAILABLE:
+        if not _is_kanji(folded[i]):
             out.append(folded[i])
             spans.append((i, i + 1))
             i += 1
@@ -129,29 +143,60 @@ def _reading(folded: str) -> tuple[str, list[tuple[int, int]], set[int]]:
         j = i
         while j < len(folded) and _is_kanji(folded[j]):
             j += 1
-        run = folded[i:j]
-        tokens = converter.convert(run)
-        if "".join(t["orig"] for t in tokens) != run or not all(t["hira"] for t in tokens):
-            tokens = [{"orig": run, "hira": _names._to_kana(converter, run)}]
         at = i
-        for t in tokens:
-            kana = _names._fold(t["hira"])
+        for surface, kana in _words(folded[i:j]):
             out.extend(kana)
-            spans.extend([(at, at + len(t["orig"]))] * len(kana))
-            at += len(t["orig"])
+            spans.extend([(at, at + len(surface))] * len(kana))
+            at += len(surface)
             bounds.add(len(out))
         i = j
     return "".join(out), spans, bounds
 
 
+_KANA_ROMAN = dict(
+    zip(
+        "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをん"
+        "がぎぐげござじずぜぞだぢづでどばびぶべぼぱぴぷぺぽ",
+        "a i u e o ka ki ku ke ko sa shi su se so ta chi tsu te to na ni nu ne no ha hi fu he ho "
+        "ma mi mu me mo ya yu yo ra ri ru re ro wa o n ga gi gu ge go za ji zu ze zo da ji zu de "
+        "do ba bi bu be bo pa pi pu pe po".split(),
+        strict=True,
+    )
+)
+_SMALL = {"ゃ": "ya", "ゅ": "yu", "ょ": "yo"}
+
+
+def _hepburn(kana: str) -> str:
+    """Hepburn romaji of hiragana (「しょういち」 → 「shouichi」); "" if it is not all kana."""
+    out: list[str] = []
+    double = False
+    for ch in kana:
+        if ch == "っ":
+            double = True
+            continue
+        if ch in _SMALL and out and out[-1].endswith("i"):
+            stem = out[-1][:-1]
+            out[-1] = stem + (_SMALL[ch][1:] if stem in ("sh", "ch", "j") else _SMALL[ch])
+            continue
+        if ch == "ー" and out:
+            out.append(out[-1][-1])
+            continue
+        roman = _KANA_ROMAN.get(ch)
+        if roman is None:
+            return ""
+        if double:
+            roman = ("t" if roman.startswith("ch") else roman[0]) + roman
+            double = False
+        out.append(roman)
+    return "".join(out)
+
+
 def _romaji(kana: str) -> set[str]:
-    converter = _names._converter()
-    if converter is _names._UNAVAILABLE:
+    roman = _hepburn(kana)
+    if not roman:
         return set()
-    roman = "".join(t["hepburn"] for t in converter.convert(kana)).lower()
-    if not roman.isascii() or not roman.isalpha():
-        return set()
-    return {roman, roman.replace("ou", "o").replace("oo", "o").replace("uu", "u")}
+    short = roman.replace("ou", "o").replace("oo", "o").replace("uu", "u")
+    return {roman, short, short.replace("ei", "e")} - {""}
 
 
 def _split_word(word: str) -> list[str]:

@@ -2,15 +2,16 @@
 
 One blueprint (``coordinator``, under ``/archive``) shared by a module per feature:
 ``archive`` (the list and the read-only view), ``history``, ``compare``, ``merge``, ``report``
-(with its SVG) and ``exchange`` (export, import, delete); ``_common`` holds what they share.
+(with its SVG), ``exchange`` (export, delete) and ``imports`` (a file into a session, with its
+mapping and update steps); ``_common`` holds what they share.
 """
 
 from __future__ import annotations
 
-from . import archive, compare, exchange, history, merge, report
+from . import archive, compare, exchange, history, imports, merge, report
 from ._common import STALE_AFTER, bp, counts, support_counts
 from .compare import diff_tables, highlight
-from .exchange import IMPORT_SUFFIXES
+from .imports import IMPORT_SUFFIXES
 from .report import report_svg
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "compare",
     "exchange",
     "history",
+    "imports",
     "merge",
     "report",
 ]

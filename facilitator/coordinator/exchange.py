@@ -1,4 +1,4 @@
-"""Moving sessions in and out: export, import from a file, delete."""
+"""Moving sessions out: export (import is :mod:`.imports`), delete."""
 
 from __future__ import annotations
 
@@ -7,31 +7,22 @@ import tempfile
 from pathlib import Path
 
 import networkx as nx
-from flask import abort, current_app, g, render_template, request, send_file, url_for
+from flask import abort, g, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from werkzeug.utils import secure_filename
 
-from graph.errors import GraphError, Problem, ValidationError
-from graph.io import FORMATS, read_graph, write_graph
-from graph.limits import ImportLimits, limited
+from graph.io import FORMATS, write_graph
 
 from .. import web
 from ..auth import facilitator_required
-from ..storage import MAX_TITLE
-from ._common import ACTOR, _go, _problems, bp
+from ._common import ACTOR, _go, bp
 
 __all__ = [
-    "IMPORT_SUFFIXES",
     "export_form",
     "export",
-    "import_form",
-    "import_upload",
     "delete_form",
     "delete",
 ]
 
-#: What the upload form takes (the CLI's readers; .zip is the CSV pair).
-IMPORT_SUFFIXES = (".graphml", ".xml", ".json", ".gexf", ".zip")
 _EXPORT_TYPES = {
     "graphml": ("graphml", "application/graphml+xml"),
     "gexf": ("gexf", "application/gexf+xml"),
@@ -73,89 +64,6 @@ def export(session_id: str):
     name = f"tsunagari-{session_id}-{'real-names' if real_names else 'pseudonymised'}.{ext}"
     session.log_export(actor=ACTOR, fmt=fmt, real_names=real_names, path=name)
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
-
-
-def _import_ctx(**extra) -> dict:
-    return {"sessions": web.store().list(), "max_title": MAX_TITLE, "form": {}, **extra}
-
-
-@bp.get("/import")
-@facilitator_required
-def import_form():
-    """Upload a .graphml, .gexf, .json or CSV zip into a new or an existing session."""
-    return web.render("coordinator/_import.html", "coordinator/import.html", **_import_ctx())
-
-
-def _read_upload(upload) -> nx.MultiDiGraph:
-    """The uploaded file read like the CLI does (ValidationError naming file and line)."""
-    name = secure_filename(upload.filename or "") or "upload"
-    suffix = Path(name).suffix.lower()
-    if suffix not in IMPORT_SUFFIXES:
-        raise ValidationError(
-            Problem(
-                upload.filename or name,
-                "読み込めない種類のファイルです（.graphml .gexf .json .zip）",
-                "cannot read this kind of file (use .graphml, .gexf, .json or a .zip of CSV)",
-            )
-        )
-    with tempfile.TemporaryDirectory(prefix="tsunagari-import-") as tmp:
-        path = Path(tmp) / name
-        upload.save(path)
-        config = current_app.config
-        limits = ImportLimits(
-            nodes=config["IMPORT_MAX_NODES"],
-            ties=config["IMPORT_MAX_TIES"],
-            bytes=config["IMPORT_MAX_BYTES"],
-            ratio=config["IMPORT_MAX_RATIO"],
-        )
-        with limited(limits):
-            return read_graph(path)
-
-
-@bp.post("/import")
-@facilitator_required
-def import_upload():
-    """Check the whole file first; on any problem answer 422 listing them, write nothing."""
-    form = {
-        "title": request.form.get("title", ""),
-        "area": request.form.get("area", ""),
-        "target": request.form.get("target", ""),
-    }
-    upload = request.files.get("file")
-
-    def refuse(problems: list[str]):
-        return web.render(
-            "coordinator/_import.html",
-            "coordinator/import.html",
-            422,
-            **_import_ctx(form=form, problems=problems),
-        )
-
-    if upload is None or not upload.filename:
-        return refuse([_("Choose a file to import.")])
-    try:
-        G = _read_upload(upload)
-    except ValidationError as e:
-        return refuse(_problems(e))
-    if form["target"]:
-        session = web.open_session(form["target"])
-        try:
-            session.import_graph(G, actor=ACTOR)
-        except GraphError as e:
-            return refuse(_problems(e))
-        web.changed(session.id)
-        return _go(url_for("coordinator.view", session_id=session.id))
-    title = form["title"].strip() or str(G.graph.get("title") or "") or Path(upload.filename).stem
-    area = form["area"].strip() or str(G.graph.get("area") or "")
-    try:
-        # Created and filled in one step: a failed import leaves no session behind.
-        session = web.store().create(
-            title[:MAX_TITLE], area=area[:MAX_TITLE], actor=ACTOR, graph=G
-        )
-    except GraphError as e:
-        return refuse(_problems(e))
-    session.close()
-    return _go(url_for("coordinator.view", session_id=session.id))
 
 
 @bp.get("/<session_id>/delete")

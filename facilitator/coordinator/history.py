@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from .. import web
 from ..auth import facilitator_required
+from ..localtime import local_datetime
 from ..storage import Session
 from ._common import _seq_arg, bp, counts
 
@@ -62,7 +63,7 @@ def history(session_id: str):
     rows = [
         {
             "seq": e["seq"],
-            "time": e["time"][:16].replace("T", " "),
+            "time": local_datetime(e["time"]),
             "who": _who(session, e["actor"]),
             "type": e["type"],
             "what": _what(e),

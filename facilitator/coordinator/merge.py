@@ -16,6 +16,16 @@ from ._common import ACTOR, _go, _problems, bp
 __all__ = ["merge_page", "merge_create"]
 
 
+def _readable(candidate: dict) -> dict:
+    """Tie kinds in the reviewer's language (「除雪 ← 田中」)."""
+    for node in candidate["nodes"]:
+        node["ties"] = [
+            f"{web.kind_name(kind)} {rest}"
+            for kind, _, rest in (t.partition(" ") for t in node.get("ties", []))
+        ]
+    return candidate
+
+
 def _merge_ctx(chosen: list[str], **extra) -> dict:
     sessions = web.store().list()
     known = {s["id"] for s in sessions}
@@ -23,7 +33,7 @@ def _merge_ctx(chosen: list[str], **extra) -> dict:
     found = []
     if len(chosen) >= 2:
         sources = {sid: web.open_session(sid).graph() for sid in chosen}
-        found = [c.to_dict() for c in candidates(sources)]
+        found = [_readable(c.to_dict()) for c in candidates(sources)]
     titles = {s["id"]: s["title"] for s in sessions}
     return {
         "sessions": sessions,
@@ -46,14 +56,27 @@ def merge_page():
 @bp.post("/merge")
 @facilitator_required
 def merge_create():
-    """Create the merged session from the confirmed candidates; the sources stay untouched."""
+    """Create the merged session from the confirmed candidates; the sources stay untouched.
+
+    Every candidate must be decided (422 listing how many are left, nothing created): the
+    decisions are keyed by the two nodes, so a source changed since the page was shown can
+    never make one join another pair."""
     chosen = request.form.getlist("s")
     form = {"title": request.form.get("title", ""), "area": request.form.get("area", "")}
     ctx = _merge_ctx(chosen, form=form)
     if len(ctx["chosen"]) < 2:
         ctx["error"] = _("Choose at least two sessions to merge.")
         return web.render("coordinator/_merge.html", "coordinator/merge.html", 422, **ctx)
-    accepted = {c["id"] for c in ctx["candidates"] if request.form.get(f"c_{c['id']}") == "same"}
+    decided = {c["id"]: request.form.get(f"c_{c['id']}") for c in ctx["candidates"]}
+    undecided = [c for c in ctx["candidates"] if decided[c["id"]] not in ("same", "different")]
+    if undecided:
+        # Nothing is pre-ticked: joining two people is always somebody's decision.
+        ctx["error"] = _(
+            "Decide for every pair whether it is the same (%(n)s left).", n=len(undecided)
+        )
+        ctx["undecided"] = {c["id"] for c in undecided}
+        return web.render("coordinator/_merge.html", "coordinator/merge.html", 422, **ctx)
+    accepted = {pair for pair, choice in decided.items() if choice == "same"}
     sources = {sid: web.open_session(sid).graph() for sid in ctx["chosen"]}
     try:
         G = merge(sources, accepted, title=form["title"].strip(), area=form["area"].strip())

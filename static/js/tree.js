@@ -208,6 +208,9 @@
   function apply(data) {
     const first = network === null;
     const before = new Set(nodes.getIds());
+    // Where each drawn note was: a note the new layout moves counts as new for the view.
+    const was = {};
+    nodes.get().forEach((n) => { was[n.id] = [n.x, n.y]; });
     scene = data.scene || null;
     sync(nodes, data.nodes);
     sync(edges, data.edges);
@@ -224,7 +227,8 @@
       fit(false);
     } else {
       // A new note that would land outside the picture: ease out to show it, the rest stays.
-      const added = data.nodes.map((n) => n.id).filter((id) => !before.has(id));
+      const added = data.nodes.filter((n) => !before.has(n.id)
+        || was[n.id][0] !== n.x || was[n.id][1] !== n.y).map((n) => n.id);
       if (added.length && outside(added)) fit(true); else network.redraw();
     }
     if (first || data.legend) renderLegend(data.legend);

@@ -213,7 +213,10 @@ def test_merge_without_a_decision_lists_candidates(run, data, neighbourhoods):
     result = run("merge", a, b, "-o", "町全体")
     assert result.exit_code == 2
     assert "佐藤さん宅" in result.output and "さとうさん宅" in result.output
-    assert "c1\t" in result.output and "--auto merges exact matches only" in result.output
+    assert (
+        f"{a}:h1={b}:h1" in result.output and "--auto merges exact matches only" in result.output
+    )
+    assert "district: 1丁目" in result.output and "ties: snow ← 田中" in result.output
     assert len(Store(data).ids()) == before
 
 
@@ -237,7 +240,7 @@ def test_merge_auto_joins_exact_matches_only(run, data, neighbourhoods):
 def test_merge_with_decisions(run, data, neighbourhoods, tmp_path):
     a, b = neighbourhoods
     listing = run("merge", a, b, "-o", "町全体").output
-    sato = next(line.split("\t")[0] for line in listing.splitlines() if "佐藤さん宅" in line)
+    sato = next(ln.split()[0] for ln in listing.splitlines() if ln.startswith(f"{a}:h1="))
     (tmp_path / "d.json").write_text(json.dumps({"accept": [sato], "reject": []}))
     result = run("merge", a, b, "-o", "町全体", "--decisions", tmp_path / "d.json")
     assert result.exit_code == 0, result.output
@@ -276,7 +279,7 @@ def test_merge_graph_files_leaves_them_unchanged(run, data, tmp_path):
 def test_merge_mistakes_exit_2(run, neighbourhoods, tmp_path, extra):
     (tmp_path / "d.json").write_text('{"accept": []}')
     (tmp_path / "bad.json").write_text("{not json")
-    (tmp_path / "unknown.json").write_text('{"accept": ["c99"]}')
+    (tmp_path / "unknown.json").write_text('{"accept": ["c1"]}')  # positional ids are gone
     paths = {"__D__": "d.json", "__BAD__": "bad.json", "__UNKNOWN__": "unknown.json"}
     extra = [str(tmp_path / paths[e]) if e in paths else e for e in extra]
     result = run("merge", *neighbourhoods, "-o", "町全体", *extra)
@@ -286,3 +289,49 @@ def test_merge_mistakes_exit_2(run, neighbourhoods, tmp_path, extra):
 
 def test_merge_needs_two_sources(run, neighbourhoods):
     assert run("merge", neighbourhoods[0], "-o", "x", "--auto").exit_code == 2
+
+
+def test_merge_decisions_survive_a_changed_source_and_stale_ones_exit_2(
+    run, data, neighbourhoods, tmp_path
+):
+    a, b = neighbourhoods
+    template = tmp_path / "d.json"
+    assert run("merge", a, b, "-o", "町全体", "--template", template).exit_code == 2
+    doc = json.loads(template.read_text(encoding="utf-8"))
+    assert [e["nodes"][0]["id"] for e in doc["reject"]] == ["g1", "h1"]
+    # Reject everything, then a new note in a source: the decisions still mean the same pairs.
+    with Store(data).open(b) as session:
+        session.add_node("household", "佐藤さん宅", actor="test", district="1丁目")
+    result = run("merge", a, b, "-o", "町全体", "--decisions", template)
+    assert result.exit_code == 0, result.output
+    with Store(data).open(result.output.split()[-1]) as session:
+        labels = sorted(label for _, label in session.graph().nodes(data="label"))
+    assert labels.count("老人クラブ") == 2 and "さとうさん宅" in labels
+    # A renamed node makes its decision stale: refused with a list, nothing created.
+    with Store(data).open(b) as session:
+        session.update_node("h1", "test", label="斎藤さん宅")
+    before = len(Store(data).ids())
+    result = run("merge", a, b, "-o", "町全体", "--decisions", template)
+    assert result.exit_code == 2
+    assert f"{a}:h1={b}:h1" in result.output and "Traceback" not in result.output
+    assert len(Store(data).ids()) == before
+
+
+def test_merge_auto_never_joins_two_people_of_one_name(run, data, tmp_path):
+    def town(age, home):
+        return build_graph(
+            [
+                {"id": "p", "kind": "person", "label": "佐藤 花子", "age_band": age},
+                {"id": "h", "kind": "household", "label": home},
+            ],
+            [{"id": "t", "source": "p", "target": "h", "kind": "lives_in"}],
+        )
+
+    a = new_session(data, town("85+", "佐藤さん宅"), "東")
+    b = new_session(data, town("under-65", "佐藤さん方"), "西")
+    result = run("merge", a, b, "-o", "町全体", "--auto")
+    assert result.exit_code == 0, result.output
+    with Store(data).open(result.output.strip()) as session:
+        G = session.graph()
+    people = [d for _, d in G.nodes(data=True) if d["kind"] == "person"]
+    assert sorted(p["age_band"] for p in people) == ["85+", "under-65"]

@@ -121,7 +121,7 @@ def test_import_creates_a_session(fac, app, name, content):
         content_type="multipart/form-data",
     )
     assert r.status_code == 303, r.data[:800]
-    sid = r.headers["Location"].rsplit("/", 1)[1]
+    sid = r.headers["Location"].split("?")[0].rsplit("/", 1)[1]
     with Store(app.config["DATA"]).open(sid) as s:
         assert s.meta()["title"] == "取り込み"
         G = s.graph()
@@ -136,7 +136,7 @@ def test_import_round_trips_an_export(fac, app, demo_id, tmp_path):
         content_type="multipart/form-data",
     )
     assert r.status_code == 303
-    sid = r.headers["Location"].rsplit("/", 1)[1]
+    sid = r.headers["Location"].split("?")[0].rsplit("/", 1)[1]
     with Store(app.config["DATA"]).open(sid) as s:
         assert s.graph().number_of_nodes() == demo_graph().number_of_nodes()
 
@@ -183,18 +183,6 @@ def test_import_bad_file_lists_every_problem_and_writes_nothing(fac, app, hx, se
     )
     assert r.status_code == 422
     assert sorted(p.name for p in app.config["DATA"].iterdir()) == files
-
-
-def test_import_clash_into_existing_session_writes_nothing(fac, app, session_id):
-    for _ in range(2):
-        r = fac.post(
-            "/archive/import",
-            data={"file": (io.BytesIO(GOOD_JSON), "map.json"), "target": session_id},
-            content_type="multipart/form-data",
-        )
-    assert r.status_code == 422 and "h1" in r.get_data(as_text=True)
-    with Store(app.config["DATA"]).open(session_id) as s:
-        assert s.graph().number_of_nodes() == 2
 
 
 # -- delete -------------------------------------------------------------------------------------
