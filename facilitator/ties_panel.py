@@ -33,6 +33,7 @@ def tie_form_ctx(session: Session) -> dict[str, Any]:
         ],
         "season_labels": labels["season"],
         "frequency_labels": labels["frequency"],
+        "tie_form_open": request.values.get("open") == "1",
     }
 
 

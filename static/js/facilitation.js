@@ -53,7 +53,10 @@ document.addEventListener("keydown", (event) => {
 document.addEventListener("htmx:afterSwap", (event) => {
   const target = event.detail.target;
   if (!target || target.id !== "queue" || !document.body.dataset.queueKeys) return;
-  const next = target.querySelector(".pending-note");
+  // outerHTML: the target is the old region; the new one is in the document under its id.
+  const queue = document.getElementById("queue");
+  if (!queue || queue.contains(document.activeElement)) return;
+  const next = queue.querySelector(".pending-note");
   if (next) next.focus();
 });
 document.addEventListener("keydown", (event) => {
