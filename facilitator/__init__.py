@@ -27,6 +27,7 @@ SETTINGS = (
     "IMPORT_MAX_BYTES",
     "IMPORT_MAX_RATIO",
     "STREAM_SECONDS",
+    "QUIET_CHECKPOINT_SECONDS",
     "WIFI_SSID",
     "WIFI_PASSWORD",
 )
@@ -71,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         IMPORT_MAX_BYTES=64 * 1024 * 1024,
         IMPORT_MAX_RATIO=100,
         STREAM_SECONDS=55,
+        QUIET_CHECKPOINT_SECONDS=60,
         WIFI_SSID=None,
         WIFI_PASSWORD=None,
         BABEL_DEFAULT_LOCALE="ja",

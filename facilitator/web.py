@@ -12,6 +12,7 @@ from graph.errors import GraphError
 from graph.vocabulary import NODE_KINDS, TIE_KINDS
 
 from . import localtime
+from .checkpoints import QuietCheckpoints
 from .live_model import LiveModels, Version
 from .storage import Session, Store
 
@@ -129,6 +130,15 @@ def _close_sessions(_exc: BaseException | None) -> None:
         session.close()
 
 
+def _arm_checkpoints(response):
+    """After a write, the sessions it touched get their WAL checkpointed once quiet."""
+    if request.method not in ("GET", "HEAD", "OPTIONS") and g.get("sessions"):
+        quiet = current_app.extensions["tsunagari_checkpoints"]
+        for session in g.sessions.values():
+            quiet.touch(session.path)
+    return response
+
+
 def _headers(response):
     response.headers.add("Vary", "HX-Request")
     response.headers.setdefault("Content-Security-Policy", CSP)
@@ -189,5 +199,9 @@ def init_app(app: Flask) -> None:
     app.extensions["tsunagari_live"] = LiveModels()
     app.teardown_appcontext(_close_sessions)
     app.after_request(_headers)
+    app.extensions["tsunagari_checkpoints"] = QuietCheckpoints(
+        float(app.config.get("QUIET_CHECKPOINT_SECONDS", 60))
+    )
+    app.after_request(_arm_checkpoints)
     app.context_processor(_globals)
     localtime.install(app)

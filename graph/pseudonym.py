@@ -109,13 +109,18 @@ def _general(kind: Any, label: str, finder: NameFinder, pseudonym: str) -> str:
 
 
 def public_labels(
-    G: nx.MultiDiGraph, ids: Mapping[Any, str] | None = None, finder: NameFinder | None = None
+    G: nx.MultiDiGraph,
+    ids: Mapping[Any, str] | None = None,
+    finder: NameFinder | None = None,
+    content: bool = False,
 ) -> dict[Any, str]:
     """The label of every node with no name in it, for pseudonymised files and reports.
 
     People, households, needs and ideas are their pseudonym (people recorded as anonymous
     「匿名」); the other kinds keep their labels unless a name is in them, then they are
-    generalised: 「佐藤ウメさん宅前のゴミ集積所」 → 「ゴミ集積所（場所-003）」.
+    generalised: 「佐藤ウメさん宅前のゴミ集積所」 → 「ゴミ集積所（場所-003）」. With
+    ``content=True`` (an unnamed report, which lists what was heard without saying who)
+    needs and ideas are read like the other kinds: 「ゴミ出しが大変」 stays.
 
     >>> from graph.model import build_graph
     >>> G = build_graph([{"id": "p", "kind": "person", "label": "佐藤 ウメ"},
@@ -129,7 +134,9 @@ def public_labels(
     out = {}
     for n, attrs in G.nodes(data=True):
         kind = attrs.get("kind")
-        if kind in PRIVATE_KINDS or kind not in NODE_KINDS:
+        if (kind in PRIVATE_KINDS and not (content and kind in ("need", "idea"))) or (
+            kind not in NODE_KINDS
+        ):
             anonymous = kind == "person" and attrs.get("consent") == "anonymous"
             out[n] = ANONYMOUS_PSEUDONYM if anonymous else ids[n]
         else:

@@ -292,13 +292,12 @@ class NameFinder:
         found: list[tuple[int, int]] = []
         for v in self._variants:
             # Kana and romaji as written; a reading also inside the kanji words, whole words.
-            for m in re.finditer(re.escape(v.text), folded):
-                if self._fits(v, folded, *m.span()):
-                    found.append(m.span())
+            for a, b in _occurrences(v.text, folded):
+                if self._fits(v, folded, a, b):
+                    found.append((a, b))
             if v.where != "reading" or v.short:
                 continue
-            for m in re.finditer(re.escape(v.text), read):
-                a, b = m.span()
+            for a, b in _occurrences(v.text, read):
                 if a in bounds and b in bounds:
                     found.append((read_spans[a][0], read_spans[b - 1][1]))
         found += self._honorific_spans(folded)
@@ -391,6 +390,16 @@ class NameFinder:
 
 
 _ROMAN_AFTER = re.compile(r"[- ]?(san|sama|chan|kun|shi|taku|ke)(?![a-z])")
+
+
+def _occurrences(needle: str, haystack: str) -> list[tuple[int, int]]:
+    """Where ``needle`` occurs in ``haystack`` (str.find: no regex per name variant)."""
+    out = []
+    at = haystack.find(needle)
+    while at >= 0:
+        out.append((at, at + len(needle)))
+        at = haystack.find(needle, at + 1)
+    return out
 
 
 def _extend(folded: str, b: int) -> int:

@@ -12,7 +12,7 @@ from . import archive, compare, exchange, history, imports, merge, report
 from ._common import STALE_AFTER, bp, counts, support_counts
 from .compare import diff_tables, highlight
 from .imports import IMPORT_SUFFIXES
-from .report import report_svg
+from .report import poster, poster_svg
 
 __all__ = [
     "bp",
@@ -22,7 +22,8 @@ __all__ = [
     "support_counts",
     "diff_tables",
     "highlight",
-    "report_svg",
+    "poster",
+    "poster_svg",
     "archive",
     "compare",
     "exchange",

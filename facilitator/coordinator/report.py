@@ -1,26 +1,39 @@
-"""The printable report of a session and the SVG picture of its tree."""
+"""The printable report of a session (what a 協議体 meeting reads) and the tree poster."""
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 
 import networkx as nx
-from flask import render_template, request
+from flask import Response, render_template, request
 
-from graph.analysis import FLAG_KINDS, flags
+from graph.analysis import FLAG_KINDS
+from graph.compare import diff, summary
 from graph.errors import NotFound, Problem
-from graph.layout import tree_layout
-from graph.model import active_graph
-from graph.privacy import UNIT_FLAGS
-from graph.vocabulary import DIRECTED_SUPPORT, MUTUAL, NODE_KINDS, TIE_KINDS
+from graph.print_tree import PT, print_tree
+from graph.pseudonym import public_labels
+from graph.report import TREASURE_KINDS, report_lists
+from graph.vocabulary import NODE_KINDS, TIE_KINDS
 
 from .. import web
 from ..auth import facilitator_required
-from ..tree import KIND_STYLE
 from ._common import _flag_items, _flag_on, _flag_title, bp, counts, support_counts
 
-__all__ = ["report_svg", "report"]
+__all__ = ["report", "poster", "poster_svg", "PAPERS", "POSTERS"]
+
+#: Printable width and height (mm) of each paper, margins taken off, and the report's
+#: note size; posters print the same tree larger.
+PAPERS = {"a4": (182.0, 269.0), "a3": (396.0, 273.0)}
+POSTERS = {"a1": (564.0, 811.0), "a2": (390.0, 564.0)}
+_STAGE = {"proposed": "案", "trial": "試行", "realised": "実現"}
+
+
+def _local_date(iso: str) -> str:
+    """The local date of an ISO time (the machine's zone), as a Japanese office reads it."""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d")
+    except (TypeError, ValueError):
+        return str(iso)[:10]
 
 
 def _before_session(meta: dict) -> dict | None:
@@ -45,108 +58,11 @@ def _before_session(meta: dict) -> dict | None:
     return max(older, key=lambda r: r["created"]) if older else None
 
 
-#: The SVG's drawn shape of each node kind (the tree's shapes, in print).
-_SVG_SHAPE = {
-    "square": "rect",
-    "dot": "circle",
-    "box": "rect",
-    "triangle": "triangle",
-    "star": "star",
-    "diamond": "diamond",
-    "triangleDown": "triangleDown",
-    "hexagon": "hexagon",
-}
-_SVG_WIDTH = 1600
-
-
-def _points(shape: str, x: float, y: float, r: float) -> str:
-    """The ``points`` of an SVG polygon for the polygon shapes (empty for circle and rect)."""
-    if shape == "triangle":
-        corners = [(0, -r), (-r, r * 0.8), (r, r * 0.8)]
-    elif shape == "triangleDown":
-        corners = [(0, r), (-r, -r * 0.8), (r, -r * 0.8)]
-    elif shape == "diamond":
-        corners = [(0, -r), (r, 0), (0, r), (-r, 0)]
-    elif shape == "hexagon":
-        corners = [(r * math.cos(a), r * math.sin(a)) for a in (i * math.pi / 3 for i in range(6))]
-    elif shape == "star":
-        corners = [
-            (
-                (r if i % 2 == 0 else r * 0.45) * math.sin(i * math.pi / 5),
-                -(r if i % 2 == 0 else r * 0.45) * math.cos(i * math.pi / 5),
-            )
-            for i in range(10)
-        ]
-    else:
-        return ""
-    return " ".join(f"{x + dx:.1f},{y + dy:.1f}" for dx, dy in corners)
-
-
-def report_svg(G: nx.MultiDiGraph, settings: dict | None = None) -> dict:
-    """Shapes of the tree picture for the printed report, in SVG user units.
-
-    Returns ``{"width", "height", "nodes": [...], "edges": [...]}``; each node has ``x``,
-    ``y``, ``r``, ``shape``, ``fill``, ``stroke``, ``label``, ``kind`` and ``flagged``. The
-    template draws them (so every label is escaped).
-    """
-    A = active_graph(G)
-    shape = tree_layout(A)
-    pos = shape.positions
-    if not pos:
-        return {"width": _SVG_WIDTH, "height": 200, "nodes": [], "edges": []}
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    pad = 60
-    span_x = max(max(xs) - min(xs), 1)
-    scale = (_SVG_WIDTH - 2 * pad) / span_x
-    height = (max(ys) - min(ys)) * scale + 2 * pad
-
-    def at(node):
-        x, y = pos[node]
-        return round((x - min(xs)) * scale + pad, 1), round((y - min(ys)) * scale + pad, 1)
-
-    marked = {f.node for f in flags(A, settings) if f.flag in UNIT_FLAGS and f.node}
-    nodes = []
-    for node in pos:
-        attrs = A.nodes[node]
-        kind = attrs.get("kind", "")
-        vis_shape, fill, stroke, symbol = KIND_STYLE.get(kind, KIND_STYLE["household"])
-        x, y = at(node)
-        detail = kind in ("person", "need") and node not in shape.trunk
-        r = 7 if detail else 11
-        svg_shape = _SVG_SHAPE.get(vis_shape, "circle")
-        nodes.append(
-            {
-                "id": node,
-                "x": x,
-                "y": y,
-                "r": r,
-                "shape": svg_shape,
-                "points": _points(svg_shape, x, y, r),
-                "fill": fill,
-                "stroke": stroke,
-                "label": ("⚑ " if node in marked else "") + str(attrs.get("label") or node),
-                "small": detail,
-                "kind": kind,
-                "symbol": symbol,
-                "flagged": node in marked,
-            }
-        )
-    edges = []
-    for u, v, kind in A.edges(data="kind"):
-        if u in pos and v in pos:
-            (x1, y1), (x2, y2) = at(u), at(v)
-            edges.append(
-                {
-                    "x1": x1,
-                    "y1": y1,
-                    "x2": x2,
-                    "y2": y2,
-                    "kind": kind,
-                    "support": kind in MUTUAL | DIRECTED_SUPPORT,
-                }
-            )
-    return {"width": _SVG_WIDTH, "height": round(height, 1), "nodes": nodes, "edges": edges}
+def _labels(session, G: nx.MultiDiGraph, names: bool) -> dict:
+    """Real labels when names were ticked, else pseudonyms and labels without names."""
+    if names:
+        return {n: str(G.nodes[n].get("label") or n) for n in G}
+    return public_labels(G, session.pseudonyms(G), content=True)
 
 
 def _bars(items: list[tuple[str, int]]) -> dict:
@@ -154,22 +70,42 @@ def _bars(items: list[tuple[str, int]]) -> dict:
     return {"items": [{"name": name, "n": n, "w": round(300 * n / top, 1)} for name, n in items]}
 
 
+def _changes(before: dict, G: nx.MultiDiGraph, labels: dict, names: bool) -> dict:
+    """What changed since the last session of the area: the summary and the new treasures."""
+    d = diff(before["G"], G, before["settings"])
+    added = sorted(
+        labels.get(item["id"], "")
+        for item in d.nodes_added
+        if item.get("kind") in TREASURE_KINDS + ("idea", "need")
+    )
+    return {"text": summary(d, lang=web.lang(), names=names), "added": added}
+
+
 @bp.get("/<session_id>/report")
 @facilitator_required
 def report(session_id: str):
-    """The printable report (A4 portrait, ``?paper=a3`` landscape); names only with names=1."""
+    """The printable report (A4 portrait, ``?paper=a3`` landscape); names only with names=1.
+
+    The tree on its own page, readable in print, then the treasures by category, the needs
+    heard, the ideas with their stage, the flags as counts, and what changed since the last
+    session of the area.
+    """
     session = web.open_session(session_id)
     meta = session.meta()
     G = session.graph()
     names = _flag_on()
+    paper = "a3" if request.args.get("paper") == "a3" else "a4"
+    labels = _labels(session, G, names)
     c = counts(G, meta.get("settings"))
-    before_row = _before_session(meta)
     before = None
+    before_row = _before_session(meta)
     if before_row is not None:
         b_session = web.open_session(before_row["id"])
+        b_settings = b_session.meta().get("settings")
         bG = b_session.graph()
-        before = {"row": before_row, "c": counts(bG, b_session.meta().get("settings")), "G": bG}
-    support = [(web.kind_name(k), n) for k, n in support_counts(G)]
+        before = {"row": before_row, "c": counts(bG, b_settings), "G": bG, "settings": b_settings}
+        before["changes"] = _changes(before, G, labels, names)
+        before["date"] = _local_date(before_row["created"])
     flag_pairs = [
         {
             "name": _flag_title(f),
@@ -178,22 +114,67 @@ def report(session_id: str):
         }
         for f in FLAG_KINDS
     ]
-    top = max([p["now"] for p in flag_pairs] + [p["then"] or 0 for p in flag_pairs] + [1])
-    paper = "a3" if request.args.get("paper") == "a3" else "a4"
     return render_template(
         "coordinator/report.html",
         meta=meta,
         c=c,
         names=names,
         paper=paper,
-        svg=report_svg(G if names else session.pseudonymised(G), meta.get("settings")),
-        support=_bars(support),
+        tree=print_tree(G, labels, width=PAPERS[paper][0]),
+        lists=report_lists(G, labels),
+        treasure_kinds=TREASURE_KINDS,
+        stage_names=_STAGE,
+        support=_bars([(web.kind_name(k), n) for k, n in support_counts(G)]),
         flag_pairs=flag_pairs,
-        flag_top=top,
         before=before,
         node_kinds_order=list(NODE_KINDS),
         tie_kinds_order=list(TIE_KINDS),
         flag_items=_flag_items(c["found"], web.lang()) if names else [],
-        flag_title=_flag_title,
+        workshop_date=_local_date(meta.get("created", "")),
         printed=datetime.now().astimezone().strftime("%Y-%m-%d"),
+    )
+
+
+def _poster_tree(session_id: str):
+    session = web.open_session(session_id)
+    meta = session.meta()
+    G = session.graph()
+    names = _flag_on()
+    size = request.args.get("paper", "a1")
+    if size not in POSTERS:
+        size = "a1"
+    width = POSTERS[size][0]
+    scale = width / PAPERS["a4"][0]
+    tree = print_tree(
+        G, _labels(session, G, names), width=width, font=8.5 * PT * scale, cell=30 * scale
+    )
+    return meta, names, size, tree
+
+
+@bp.get("/<session_id>/poster")
+@facilitator_required
+def poster(session_id: str):
+    """The tree alone on an A1 (``?paper=a2``: A2) portrait sheet, for the hall wall."""
+    meta, names, size, tree = _poster_tree(session_id)
+    return render_template(
+        "coordinator/poster.html",
+        meta=meta,
+        names=names,
+        paper=size,
+        tree=tree,
+        page=POSTERS[size],
+    )
+
+
+@bp.get("/<session_id>/poster.svg")
+@facilitator_required
+def poster_svg(session_id: str):
+    """The poster's tree as a standalone vector SVG (sized in mm) to print at a shop."""
+    meta, names, size, tree = _poster_tree(session_id)
+    svg = render_template("coordinator/_tree_print.svg", meta=meta, tree=tree, standalone=True)
+    name = f"tsunagari-{session_id}-poster-{size}.svg"
+    return Response(
+        svg,
+        mimetype="image/svg+xml",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -1,13 +1,16 @@
 """The printable report in headless Chromium: A4 portrait and A3 landscape PDFs.
 
-The demo session (茶志内地区) is printed to PDF with ``page.pdf``; the PDF must have a
-reasonable number of pages and the page must hold the report's headings. By default no
+The demo session (茶志内地区) is printed to PDF with ``page.pdf``: A4 portrait on at most 3
+pages and A3 landscape on at most 2, none near-empty; the tree readable in print (no text
+under 7 pt, no label running out of its note, no two notes overlapping); the report lists the
+treasures, needs and ideas; the poster is one vector page on A1 and on A2. By default no
 person or household of the demo is named. The PDFs are kept in tests/e2e/screenshots/.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from pathlib import Path
 
 import pytest
@@ -26,6 +29,7 @@ HEADINGS = (
     "種類別の気づき",
     "支え合いの種類別のつながり",
 )
+CONTENT = ("見つかったお宝", "聞かれた困りごと", "取り組み案と段階", "くりの木サロン")
 #: One page object per page; ``/Pages`` (the page tree) does not match.
 PAGE_RE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
@@ -47,17 +51,76 @@ def _report(server, context, demo_id, query: str = ""):
     return page
 
 
+#: Printable width of each paper in CSS px (96 per inch), as Chromium lays the page out.
+CONTENT_PX = {"a4": 182 / 25.4 * 96, "a3": 396 / 25.4 * 96, "a1": 564 / 25.4 * 96}
+
+
+def _text_ops(pdf: bytes) -> list[int]:
+    """How many text-showing operators each page's content streams hold, in page order.
+
+    A near-empty page (an orphaned heading, a stray line) shows only a few.
+    """
+    objects = {
+        int(m.group(1)): m.group(2) for m in re.finditer(rb"(\d+) 0 obj(.*?)endobj", pdf, re.S)
+    }
+
+    def stream(body: bytes) -> bytes:
+        m = re.search(rb"stream\r?\n(.*?)\r?\nendstream", body, re.S)
+        if not m:
+            return b""
+        data = m.group(1)
+        return zlib.decompress(data) if b"/FlateDecode" in body else data
+
+    counts = []
+    for number in sorted(objects):
+        body = objects[number]
+        if not PAGE_RE.search(body):
+            continue
+        refs = re.search(rb"/Contents\s*(\[[^\]]*\]|\d+ 0 R)", body)
+        ids = [int(x) for x in re.findall(rb"(\d+) 0 R", refs.group(1))] if refs else []
+        ops = sum(len(re.findall(rb"\bT[Jj]\b", stream(objects.get(i, b"")))) for i in ids)
+        counts.append(ops)
+    return counts
+
+
+def _tree_print_metrics(page, paper: str) -> dict:
+    """Measured in print layout: the smallest text on the tree (pt), overflowing labels
+    and overlapping notes."""
+    page.set_viewport_size({"width": int(CONTENT_PX[paper]) + 1, "height": 1200})
+    page.emulate_media(media="print")
+    return page.evaluate(
+        """() => {
+          const svg = document.querySelector('svg.print-tree');
+          const unit = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+          let smallest = Infinity, overflow = 0;
+          for (const t of svg.querySelectorAll('text')) {
+            const mm = parseFloat(t.getAttribute('font-size')) * unit / (96 / 25.4);
+            smallest = Math.min(smallest, mm / (25.4 / 72));
+            const box = t.parentNode.querySelector('rect');
+            if (t.getComputedTextLength() > box.width.baseVal.value - 1.2) overflow += 1;
+          }
+          const rects = [...svg.querySelectorAll('.note rect')].map(r => r.getBBox());
+          let overlaps = 0;
+          for (let i = 0; i < rects.length; i++) for (let j = i + 1; j < rects.length; j++) {
+            const a = rects[i], b = rects[j];
+            if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) overlaps += 1;
+          }
+          return {smallest, overflow, overlaps, notes: rects.length};
+        }"""
+    )
+
+
 @pytest.mark.parametrize(
-    ("name", "query", "options"),
+    ("name", "query", "options", "most"),
     [
-        ("report-a4", "", {"format": "A4"}),
-        ("report-a3", "?paper=a3", {"format": "A3", "landscape": True}),
+        ("report-a4", "", {"format": "A4"}, 3),
+        ("report-a3", "?paper=a3", {"format": "A3", "landscape": True}, 2),
     ],
 )
-def test_report_prints_to_pdf(server, context, demo_id, screenshot, name, query, options):
+def test_report_prints_to_pdf(server, context, demo_id, screenshot, name, query, options, most):
     page = _report(server, context, demo_id, query)
     text = page.inner_text("main")
-    for heading in HEADINGS:
+    for heading in HEADINGS + CONTENT:
         assert heading in text
     labels = [
         d["label"]
@@ -65,11 +128,19 @@ def test_report_prints_to_pdf(server, context, demo_id, screenshot, name, query,
         if d["kind"] in ("person", "household")
     ]
     assert not [label for label in labels if label in page.content()]
+    metrics = _tree_print_metrics(page, "a3" if "a3" in name else "a4")
+    assert metrics["notes"] >= 80
+    assert metrics["smallest"] >= 7.0, metrics
+    assert metrics["overflow"] == 0 and metrics["overlaps"] == 0, metrics
     path = SCREENSHOTS / f"{name}.pdf"
     page.pdf(path=str(path), print_background=True, **options)
     pdf = path.read_bytes()
     assert pdf.startswith(b"%PDF")
-    assert 1 <= _pages(pdf) <= 6, _pages(pdf)
+    assert 2 <= _pages(pdf) <= most, _pages(pdf)
+    ops = _text_ops(pdf)
+    assert len(ops) == _pages(pdf)
+    # No near-empty page: every page carries a real share of the text.
+    assert min(ops) >= 0.2 * max(ops), ops
     screenshot(page, name)
 
 
@@ -77,7 +148,20 @@ def test_report_with_names_prints(server, context, demo_id):
     page = _report(server, context, demo_id, "?names=1")
     assert "高橋 恵子" in page.content()
     pdf = page.pdf(format="A4")
-    assert 1 <= _pages(pdf) <= 6
+    assert 1 <= _pages(pdf) <= 5
+
+
+@pytest.mark.parametrize(("paper", "fmt"), [("a1", "A1"), ("a2", "A2")])
+def test_poster_is_one_vector_page(server, context, demo_id, paper, fmt):
+    page = context("laptop").new_page()
+    page.goto(f"/login?key={server.key}")
+    page.goto(f"/archive/{demo_id}/poster?paper={paper}")
+    page.emulate_media(media="print")
+    pdf = page.pdf(format=fmt, print_background=True)
+    assert _pages(pdf) == 1
+    assert max(_text_ops(pdf)) >= 80  # the notes are text in the PDF, not a picture
+    assert b"/Subtype /Image" not in pdf and b"/Subtype/Image" not in pdf
+    (SCREENSHOTS / f"poster-{paper}.pdf").write_bytes(pdf)
 
 
 def test_archive_pages_draw_their_trees(server, context, demo_id, screenshot):
