@@ -99,6 +99,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         live,
         node_list,
         participant,
+        phone_actions,
         present,
         tree,
         web,
@@ -122,4 +123,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(wifi.bp)
     app.register_blueprint(inspector.bp)
     app.register_blueprint(node_list.bp)
+    app.register_blueprint(phone_actions.bp)
     return app
