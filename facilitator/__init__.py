@@ -42,6 +42,24 @@ def asset_folder(name: str) -> Path:
     return packaged if packaged.is_dir() else here.parent / name
 
 
+def _hardening_defaults() -> dict[str, Any]:
+    """The limits of issue 13 and the per-phone limit of issue 10 (README: Settings, Security)."""
+    return {
+        "JOIN_LIMIT_PER_MINUTE": 10,
+        "KEY_LIMIT_PER_MINUTE": 5,
+        "PHONE_BURST": int(os.environ.get("TSUNAGARI_PHONE_BURST", 10)),
+        "PHONE_PER_MINUTE": int(os.environ.get("TSUNAGARI_PHONE_PER_MINUTE", 6)),
+        "MAX_STREAMS": 16,
+        "STREAM_SECONDS": 55,
+        "HEAVY_PAGES": 3,
+        "LARGE_SESSION_NODES": 5000,
+        "IMPORT_MAX_NODES": 200_000,
+        "IMPORT_MAX_TIES": 1_000_000,
+        "IMPORT_MAX_BYTES": 64 * 1024 * 1024,
+        "IMPORT_MAX_RATIO": 100,
+    }
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``test_config`` overrides settings (tests pass ``DATA`` and keys).
 
@@ -64,22 +82,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_NAME="tsunagari",
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_HEADERS=["X-CSRFToken"],
-        JOIN_LIMIT_PER_MINUTE=10,
-        KEY_LIMIT_PER_MINUTE=5,
-        PHONE_BURST=int(os.environ.get("TSUNAGARI_PHONE_BURST", 10)),
-        PHONE_PER_MINUTE=int(os.environ.get("TSUNAGARI_PHONE_PER_MINUTE", 6)),
-        MAX_STREAMS=16,
-        HEAVY_PAGES=3,
-        LARGE_SESSION_NODES=5000,
-        IMPORT_MAX_NODES=200_000,
-        IMPORT_MAX_TIES=1_000_000,
-        IMPORT_MAX_BYTES=64 * 1024 * 1024,
-        IMPORT_MAX_RATIO=100,
-        STREAM_SECONDS=55,
         QUIET_CHECKPOINT_SECONDS=60,
         WIFI_SSID=None,
         WIFI_PASSWORD=None,
         BABEL_DEFAULT_LOCALE="ja",
+        **_hardening_defaults(),
     )
     if test_config:
         app.config.update(test_config)
