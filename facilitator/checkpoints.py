@@ -51,14 +51,18 @@ class QuietCheckpoints:
             timer.start()
 
     def _run(self, path: Path) -> None:
+        me = threading.current_thread()
         with self._lock:
-            if self._timers.get(path) is not threading.current_thread():
+            if self._timers.get(path) is not me:
                 return  # pushed back meanwhile
-            del self._timers[path]
         if path.exists():
             checkpoint_file(path)
+        with self._lock:
+            # Pending until the checkpoint is done, so pending() == 0 means the files are whole.
+            if self._timers.get(path) is me:
+                del self._timers[path]
 
     def pending(self) -> int:
-        """How many session files wait for their checkpoint."""
+        """How many session files wait for (or are in) their checkpoint."""
         with self._lock:
             return len(self._timers)

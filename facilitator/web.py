@@ -13,6 +13,7 @@ from graph.vocabulary import NODE_KINDS, TIE_KINDS
 
 from . import localtime
 from .checkpoints import QuietCheckpoints
+from .heavy import heavy_if_large
 from .live_model import LiveModels, Version
 from .storage import Session, Store
 
@@ -68,6 +69,7 @@ def live_version(session: Session) -> Version:
     place while this request reads it. The graph is frozen: a caller that needs to change it
     copies it.
     """
+    heavy_if_large(session)  # a town-sized session's graph and layout take seconds of CPU
     leases = g.setdefault("live_leases", {})
     version = leases.get(session.path)
     if version is not None and version.seq == session.last_seq():
