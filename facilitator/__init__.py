@@ -22,11 +22,14 @@ SETTINGS = (
     "PHONE_BURST",
     "PHONE_PER_MINUTE",
     "MAX_STREAMS",
+    "HEAVY_PAGES",
+    "LARGE_SESSION_NODES",
     "IMPORT_MAX_NODES",
     "IMPORT_MAX_TIES",
     "IMPORT_MAX_BYTES",
     "IMPORT_MAX_RATIO",
     "STREAM_SECONDS",
+    "QUIET_CHECKPOINT_SECONDS",
     "WIFI_SSID",
     "WIFI_PASSWORD",
 )
@@ -37,6 +40,24 @@ def asset_folder(name: str) -> Path:
     here = Path(__file__).resolve().parent
     packaged = here / name
     return packaged if packaged.is_dir() else here.parent / name
+
+
+def _hardening_defaults() -> dict[str, Any]:
+    """The limits of issue 13 and the per-phone limit of issue 10 (README: Settings, Security)."""
+    return {
+        "JOIN_LIMIT_PER_MINUTE": 10,
+        "KEY_LIMIT_PER_MINUTE": 5,
+        "PHONE_BURST": int(os.environ.get("TSUNAGARI_PHONE_BURST", 10)),
+        "PHONE_PER_MINUTE": int(os.environ.get("TSUNAGARI_PHONE_PER_MINUTE", 6)),
+        "MAX_STREAMS": 16,
+        "STREAM_SECONDS": 55,
+        "HEAVY_PAGES": 3,
+        "LARGE_SESSION_NODES": 5000,
+        "IMPORT_MAX_NODES": 200_000,
+        "IMPORT_MAX_TIES": 1_000_000,
+        "IMPORT_MAX_BYTES": 64 * 1024 * 1024,
+        "IMPORT_MAX_RATIO": 100,
+    }
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -61,19 +82,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_NAME="tsunagari",
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_HEADERS=["X-CSRFToken"],
-        JOIN_LIMIT_PER_MINUTE=10,
-        KEY_LIMIT_PER_MINUTE=5,
-        PHONE_BURST=int(os.environ.get("TSUNAGARI_PHONE_BURST", 10)),
-        PHONE_PER_MINUTE=int(os.environ.get("TSUNAGARI_PHONE_PER_MINUTE", 6)),
-        MAX_STREAMS=16,
-        IMPORT_MAX_NODES=200_000,
-        IMPORT_MAX_TIES=1_000_000,
-        IMPORT_MAX_BYTES=64 * 1024 * 1024,
-        IMPORT_MAX_RATIO=100,
-        STREAM_SECONDS=55,
+        QUIET_CHECKPOINT_SECONDS=60,
         WIFI_SSID=None,
         WIFI_PASSWORD=None,
         BABEL_DEFAULT_LOCALE="ja",
+        **_hardening_defaults(),
     )
     if test_config:
         app.config.update(test_config)
@@ -87,11 +100,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         curation_api,  # noqa: F401  (its routes join api.bp before it is registered)
         errors,
         facilitation,
+        heavy,
         i18n,
         inspector,
         live,
         node_list,
         participant,
+        phone_actions,
         present,
         tree,
         web,
@@ -102,6 +117,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     web.init_app(app)
+    heavy.init_app(app)
     live.init_app(app)
     present.init_app(app)
     app.register_blueprint(auth.bp)
@@ -114,4 +130,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(wifi.bp)
     app.register_blueprint(inspector.bp)
     app.register_blueprint(node_list.bp)
+    app.register_blueprint(phone_actions.bp)
     return app

@@ -21,20 +21,21 @@ from flask_babel import gettext as _
 
 from graph.errors import NotFound, ValidationError
 from graph.model import is_active
-from graph.names import likely_duplicates
 from graph.vocabulary import NODE_KINDS, TIE_KINDS
 
 from . import web
 from .auth import facilitator_required
 from .backup import backup_closed
 from .curation_api import undo_answer
-from .curation_words import value_labels
 from .flags_panel import flags_ctx as _flags_ctx
 from .live import sse_stream
 from .localtime import local_hhmm
 from .node_list import nodes_ctx, page_number
 from .present import present_event
+from .queue_panel import queue_ctx
+from .regions import untouched
 from .storage import MAX_TITLE, STAGES, Session
+from .ties_panel import tie_form_ctx, ties_ctx
 
 __all__ = ["bp", "joined_count"]
 
@@ -99,27 +100,6 @@ def _stage_labels() -> dict[str, str]:
 # -- context for each region ------------------------------------------------------------------
 
 
-def _queue_ctx(session: Session) -> dict:
-    nodes = _approved_nodes(session)
-    queue = []
-    for note in session.notes("pending"):
-        same_kind = [n for n in nodes if n["kind"] == note["kind"]]
-        # No candidates, no reading: spares loading the kana dictionary for the first notes.
-        dupes = (
-            set(likely_duplicates(note["text"], [(n["id"], n["label"]) for n in same_kind]))
-            if same_kind
-            else set()
-        )
-        queue.append(
-            {
-                "note": note,
-                "duplicates": [n for n in same_kind if n["id"] in dupes],
-                "others": [n for n in same_kind if n["id"] not in dupes],
-            }
-        )
-    return {"queue": queue}
-
-
 def _feed_ctx(session: Session) -> dict:
     nicknames = _nicknames(session)
     feed = [
@@ -141,43 +121,15 @@ def _controls_ctx(session: Session) -> dict:
     return {"stage_labels": _stage_labels()}
 
 
-def _ties_ctx(session: Session) -> dict:
-    G = web.session_graph(session)
-    nodes = [{"id": n, **d} for n, d in G.nodes(data=True) if is_active(d)]
-    labels = {n: d.get("label", n) for n, d in G.nodes(data=True)}
-    ties = [
-        {
-            "id": key,
-            "source": u,
-            "target": v,
-            **d,
-            "source_label": labels[u],
-            "target_label": labels[v],
-        }
-        for u, v, key, d in G.edges(keys=True, data=True)
-        if d.get("status") != "hidden"
-    ]
-    # Ties waiting for approval first, then the newest.
-    ties = ties[::-1]
-    ties.sort(key=lambda t: t.get("status") != "pending")
-    labels = value_labels()
-    return {
-        "nodes": nodes,
-        "ties": ties,
-        "season_labels": labels["season"],
-        "frequency_labels": labels["frequency"],
-    }
-
-
 def _dashboard_ctx(session: Session) -> dict:
     query = (request.args.get("q") or "")[:100]
     return {
         **nodes_ctx(session, query, page_number(request.args.get("page"))),
-        **_queue_ctx(session),
+        **queue_ctx(session),
         **_feed_ctx(session),
         **_counts_ctx(session),
         **_controls_ctx(session),
-        **_ties_ctx(session),
+        **ties_ctx(session),
         **_flags_ctx(session),
     }
 
@@ -194,11 +146,13 @@ def _base_ctx(session: Session) -> dict:
 
 
 REGIONS = {
-    "queue": ("facilitation/_queue.html", _queue_ctx),
+    "queue": ("facilitation/_queue.html", queue_ctx),
     "feed": ("facilitation/_feed.html", _feed_ctx),
     "counts": ("facilitation/_counts.html", _counts_ctx),
     "controls": ("facilitation/_controls.html", _controls_ctx),
-    "ties": ("facilitation/_ties.html", _ties_ctx),
+    "ties": ("facilitation/_ties.html", ties_ctx),
+    "tie_results": ("facilitation/_tie_results.html", ties_ctx),
+    "tie_form": ("facilitation/_tie_form.html", tie_form_ctx),
     "flags": ("facilitation/_flags.html", _flags_ctx),
 }
 
@@ -338,11 +292,16 @@ def qr(session_id: str):
     return Response(out.getvalue(), mimetype="image/svg+xml")
 
 
-@bp.get("/sessions/<session_id>/<any(queue, feed, counts, controls, ties):region>")
+@bp.get(
+    "/sessions/<session_id>/<any(queue, feed, counts, controls, ties, tie_results, tie_form):region>"
+)
 @facilitator_required
 def region(session_id: str, region: str):
-    """One live region of the dashboard (refreshed on every ``changed`` event)."""
+    """One live region of the dashboard, refreshed after a ``changed`` event: 204 when no
+    change since ``?since=<seq>`` touched it."""
     session = web.open_session(session_id)
+    if web.is_htmx() and untouched(session, region, request.args.get("since")):
+        return Response(status=204)
     template, build = REGIONS[region]
     return web.render(
         template,
@@ -357,6 +316,8 @@ def region(session_id: str, region: str):
 def flags_panel(session_id: str):
     """The private flags panel; ``?person=<id>`` adds the what-if for that helper."""
     session = web.open_session(session_id)
+    if web.is_htmx() and untouched(session, "flags", request.args.get("since")):
+        return Response(status=204)
     person = request.args.get("person") or None
     ctx = {**_base_ctx(session), **_dashboard_ctx(session), **_flags_ctx(session, person)}
     return web.render("facilitation/_flags.html", "facilitation/dashboard.html", **ctx)

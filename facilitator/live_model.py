@@ -32,12 +32,12 @@ import networkx as nx
 
 from graph.analysis import Units, analyse, flags, whatif
 from graph.layout import TreeLayout, tree_layout
-from graph.model import active_graph
+from graph.model import active_graph, is_active
 from graph.privacy import room_labels
 
 from .storage import Session
 
-__all__ = ["Version", "LiveModel", "LiveModels", "apply_changes", "COUNTS", "count"]
+__all__ = ["Version", "LiveModel", "LiveModels", "apply_changes", "sync_active", "COUNTS", "count"]
 
 #: Derived values kept per version (payloads for each view, what-if per person, …).
 _MEMO_KEPT = 48
@@ -131,6 +131,46 @@ def apply_changes(G: nx.MultiDiGraph, changes: Iterable[Mapping[str, Any]]) -> N
                 G.add_edge(after["source"], after["target"], key=key, **_tie_attrs(after))
 
 
+def sync_active(
+    A: nx.MultiDiGraph, G: nx.MultiDiGraph, changes: Iterable[Mapping[str, Any]]
+) -> None:
+    """Bring ``A``, the approved part of ``G`` (``graph.model.active_graph``), up to date
+    with ``G`` after ``changes`` were applied to ``G``: only the nodes and ties they touch.
+
+    A node that becomes approved brings its approved ties to approved nodes along.
+    """
+    nodes: set[Any] = set()
+    ties: dict[tuple[Any, Any, Any], None] = {}
+    for change in changes:
+        if change["table"] == "nodes":
+            nodes.add(change["id"])
+        elif change["table"] == "ties":
+            for row in (change["before"], change["after"]):
+                if row is not None:
+                    ties[(row["source"], row["target"], change["id"])] = None
+    for n in nodes:
+        if n in G and is_active(G._node[n]):
+            if n in A:
+                A._node[n].clear()
+                A._node[n].update(G._node[n])
+                continue
+            A.add_node(n, **G._node[n])
+            for u, v, k in [*G.out_edges(n, keys=True), *G.in_edges(n, keys=True)]:
+                ties[(u, v, k)] = None
+        elif n in A:
+            A.remove_node(n)
+    for u, v, k in ties:
+        if G.has_edge(u, v, k) and is_active(G[u][v][k]) and u in A and v in A:
+            if A.has_edge(u, v, k):
+                data = A[u][v][k]
+                data.clear()
+                data.update(G[u][v][k])
+            else:
+                A.add_edge(u, v, key=k, **G[u][v][k])
+        elif A.has_edge(u, v, k):
+            A.remove_edge(u, v, k)
+
+
 class Version:
     """The session as of one seq: its frozen graph and what was derived from it so far.
 
@@ -139,9 +179,10 @@ class Version:
     wait for that result instead of computing it again.
     """
 
-    def __init__(self, seq: int, G: nx.MultiDiGraph):
+    def __init__(self, seq: int, G: nx.MultiDiGraph, A: nx.MultiDiGraph | None = None):
         self.seq = seq
         self.G = G
+        self.A = A  # the approved part, kept up to date by the model (else computed)
         self.readers = 0
         self._memo: OrderedDict[Hashable, Any] = OrderedDict()
         self._busy: dict[Hashable, threading.Lock] = {}
@@ -170,6 +211,8 @@ class Version:
 
     def active(self) -> nx.MultiDiGraph:
         """The approved part of the graph (``graph.model.active_graph``), frozen."""
+        if self.A is not None:
+            return self.A
         return self.memo("active", lambda: nx.freeze(active_graph(self.G)))
 
     def units(self) -> Units:
@@ -251,18 +294,20 @@ class LiveModel:
             return self._rebuild(session)
         older = self._older
         if older is not None and older.readers == 0:
-            base, G = older, _thaw(older.G)
+            base, G, A = older, _thaw(older.G), _thaw(older.A)
         else:
             count("copy")
-            base, G = current, current.G.copy()
+            base, G, A = current, current.G.copy(), current.A.copy()
         events = session.events(after=base.seq)
         if not events and base is current:
             return current
         count("update")
         for event in events:
-            apply_changes(G, event["payload"].get("changes", ()))
+            changes = event["payload"].get("changes", ())
+            apply_changes(G, changes)
+            sync_active(A, G, changes)
         seq = events[-1]["seq"] if events else base.seq
-        version = Version(seq, nx.freeze(G))
+        version = Version(seq, nx.freeze(G), nx.freeze(A))
         self._older, self.current = current, version
         return version
 
@@ -271,7 +316,7 @@ class LiveModel:
         with session._snapshot():
             seq = session.last_seq()
             G = session.graph()
-        version = Version(seq, nx.freeze(G))
+        version = Version(seq, nx.freeze(G), nx.freeze(active_graph(G)))
         self._older, self.current = None, version
         # The graph lives for the whole workshop: keep the collector from walking it on
         # every collection (the 35–49% of a rebuild that went to GC).

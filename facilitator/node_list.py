@@ -8,12 +8,13 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, Response, redirect, request, url_for
 
 from graph.names import name_keys
 
 from . import web
 from .auth import facilitator_required
+from .regions import untouched
 from .storage import Session
 
 __all__ = ["bp", "nodes_ctx", "PAGE_SIZE", "page_number", "matches"]
@@ -85,5 +86,8 @@ def node_list(session_id: str):
     if not web.is_htmx():
         target = url_for("facilitation.dashboard", session_id=session_id, q=query, page=page)
         return redirect(target + "#nodes", 303)
+    if untouched(session, "nodes", request.args.get("since")):
+        return Response(status=204)
     name = "facilitation/_node_results.html"
-    return web.render(name, name, session_id=session_id, **nodes_ctx(session, query, page))
+    ctx = nodes_ctx(session, query, page)
+    return web.render(name, name, session_id=session_id, last_seq=session.last_seq(), **ctx)

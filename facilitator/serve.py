@@ -323,6 +323,8 @@ def run(
                 "WIFI_PASSWORD": password,
                 # Live streams each hold a thread; a third of the pool stays for the phones.
                 "MAX_STREAMS": max(1, threads * 2 // 3),
+                # Heavy pages of large sessions: one per 12 threads (facilitator/heavy.py).
+                "HEAVY_PAGES": max(1, threads // 12),
             }
         )
     except OSError as e:  # the key files could not be written (a full disk)
@@ -342,6 +344,10 @@ def run(
     lan = [h for h in _participant_hosts(host) if not _is_loopback(h)]
     if lan:  # the QR on the projector must carry an address the phones can reach
         app.config["PUBLIC_URL"] = f"http://{lan[0]}:{port}"
+    # A thread waiting for the GIL (a phone's note, between its SQLite calls) gets it after
+    # 2 ms instead of 5 while a heavy page computes: the phones' answers stay short.
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(0.002)
     for line in _printable(
         startup_lines(host, port, app.config["FACILITATOR_KEY"], demo_code), encoding
     ):
@@ -352,3 +358,4 @@ def run(
         pass
     finally:
         server.close()
+        sys.setswitchinterval(switch)

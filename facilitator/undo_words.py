@@ -21,6 +21,9 @@ _CHANGES: dict[str, tuple[str, str]] = {
     "move_node": ("「{label}」の移動", "moving “{label}”"),
     "reset_positions": ("並びを元に戻したこと", "resetting the arrangement"),
     "import": ("読み込み", "the import"),
+    "hide_phone": ("端末の付箋をまとめて隠したこと", "hiding a phone's notes"),
+    "block_phone": ("端末のブロック", "blocking a phone"),
+    "unblock_phone": ("端末のブロック解除", "unblocking a phone"),
 }
 
 

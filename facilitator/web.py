@@ -12,6 +12,8 @@ from graph.errors import GraphError
 from graph.vocabulary import NODE_KINDS, TIE_KINDS
 
 from . import localtime
+from .checkpoints import QuietCheckpoints
+from .heavy import heavy_if_large
 from .live_model import LiveModels, Version
 from .storage import Session, Store
 
@@ -67,6 +69,7 @@ def live_version(session: Session) -> Version:
     place while this request reads it. The graph is frozen: a caller that needs to change it
     copies it.
     """
+    heavy_if_large(session)  # a town-sized session's graph and layout take seconds of CPU
     leases = g.setdefault("live_leases", {})
     version = leases.get(session.path)
     if version is not None and version.seq == session.last_seq():
@@ -129,6 +132,15 @@ def _close_sessions(_exc: BaseException | None) -> None:
         session.close()
 
 
+def _arm_checkpoints(response):
+    """After a write, the sessions it touched get their WAL checkpointed once quiet."""
+    if request.method not in ("GET", "HEAD", "OPTIONS") and g.get("sessions"):
+        quiet = current_app.extensions["tsunagari_checkpoints"]
+        for session in g.sessions.values():
+            quiet.touch(session.path)
+    return response
+
+
 def _headers(response):
     response.headers.add("Vary", "HX-Request")
     response.headers.setdefault("Content-Security-Policy", CSP)
@@ -189,5 +201,9 @@ def init_app(app: Flask) -> None:
     app.extensions["tsunagari_live"] = LiveModels()
     app.teardown_appcontext(_close_sessions)
     app.after_request(_headers)
+    app.extensions["tsunagari_checkpoints"] = QuietCheckpoints(
+        float(app.config.get("QUIET_CHECKPOINT_SECONDS", 60))
+    )
+    app.after_request(_arm_checkpoints)
     app.context_processor(_globals)
     localtime.install(app)

@@ -219,13 +219,17 @@ def room_labels(G: nx.MultiDiGraph) -> dict[Any, str]:
         wanted[n] = label
     taken = set(wanted.values())
     used: set[str] = set()
+    # The numbers taken by a label only grow, so the search goes on from the last one found
+    # (a town's hundreds of 「S.宅」 cost linear, not quadratic, time).
+    next_number: dict[str, int] = {}
     out: dict[Any, str] = {}
     for n in visible:
         label = wanted[n]
         if label in used:
-            number = 2
+            number = next_number.get(label, 2)
             while _numbered(label, number) in used or _numbered(label, number) in taken:
                 number += 1
+            next_number[label] = number + 1
             label = _numbered(label, number)
         used.add(label)
         out[n] = label

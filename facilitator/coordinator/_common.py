@@ -15,12 +15,23 @@ from graph.limits import shown
 from graph.model import active_graph
 
 from .. import web
+from ..auth import is_facilitator
+from ..heavy import heavy
 from ..storage import Session
 from ..tree import tree_payload
 
 __all__ = ["bp", "ACTOR", "STALE_AFTER", "SUPPORT_KINDS", "counts", "support_counts"]
 
 bp = Blueprint("coordinator", __name__, url_prefix="/archive")
+
+
+@bp.before_request
+def _heavy_slot() -> None:
+    """The coordinator's pages summarise whole sessions: they share the heavy slots
+    (facilitator/heavy.py), so reloading them never takes the phones' threads."""
+    if is_facilitator():
+        heavy()
+
 
 ACTOR = "facilitator"
 #: Support maps go stale: a session older than this carries the "review yearly" reminder.

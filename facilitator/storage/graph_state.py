@@ -12,6 +12,7 @@ from graph.errors import Problem, ValidationError
 from graph.model import graph_records, validate
 
 from .keys import ClientKeys, clean_client_key
+from .phones import refuse_blocked
 from .rows import apply_changes, nfc, reject_reserved, row_change, utc_now
 
 __all__ = ["GraphState"]
@@ -179,6 +180,7 @@ class GraphState(ClientKeys):
         with self._transaction():
             if (made := self.keyed("ties", actor, client_key)) is not None:
                 return made
+            refuse_blocked(self, actor)
             (tie_id,) = self._new_ids("ties", "t")
             row = self._tie_row(
                 tie_id, source, target, kind, status, attrs, created=utc_now(), actor=actor

@@ -31,6 +31,9 @@ UNDOABLE = frozenset(
         "merge_nodes",
         "remove_node",
         "remove_tie",
+        "hide_phone",
+        "block_phone",
+        "unblock_phone",
         "import",
         "import_update",
         "approve_note",
@@ -105,6 +108,16 @@ class EventLog:
             yield
         finally:
             self._conn.execute("COMMIT")
+
+    def checkpoint(self) -> bool:
+        """Write every committed change from the ``-wal`` file into the session file itself.
+
+        Afterwards a plain copy of ``<id>.sqlite`` alone holds the whole session. Returns
+        whether the checkpoint was complete (a reader in the middle of a read can hold part
+        of the log back; nothing is lost, the next checkpoint takes it).
+        """
+        busy, _log, _done = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy
 
     def _row(self, table: str, row_id: Any) -> dict | None:
         if isinstance(row_id, str) and SURROGATE.search(row_id):

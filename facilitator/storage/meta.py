@@ -129,6 +129,9 @@ class Metadata(EventLog):
             ]
             if changes_:
                 self._record(actor, "meta", changes_, keys=[c["id"] for c in changes_])
+        if new.get("closed") or new.get("stage") == "closed":
+            # A closed session is handed over by copying its file: put the WAL into it.
+            self.checkpoint()
 
     def _init_meta(self, actor: str, meta: Mapping[str, Any]) -> None:
         with self._transaction():

@@ -12,6 +12,7 @@ from graph.model import validate
 from .graph_state import GraphState
 from .keys import clean_client_key
 from .meta import Metadata
+from .phones import refuse_blocked
 from .rows import clean_text, hash_token, nfc, reject_reserved, row_change, utc_now
 
 __all__ = ["NOTE_STATUSES", "MAX_NOTE", "MAX_NICKNAME", "MAX_PHONE_DISTRICT", "NoteWorkflow"]
@@ -123,6 +124,7 @@ class NoteWorkflow(GraphState, Metadata):
                 raise ValidationError(
                     Problem("", "付箋の受付は終了しました", "this session no longer takes notes")
                 )
+            refuse_blocked(self, participant)
             (note_id,) = self._new_ids("notes", "note")
             now = utc_now()
             note = {

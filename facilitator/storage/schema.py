@@ -16,6 +16,7 @@ PRIMARY_KEYS = {
     "client_keys": "id",
     "positions": "node_id",
     "pseudonyms": "node_id",
+    "blocked_phones": "token_hash",
 }
 JSON_COLUMNS = {"meta": ("value",), "nodes": ("attrs",), "ties": ("attrs",), "notes": ("attrs",)}
 
@@ -104,3 +105,9 @@ def m030_pseudonyms(db: Database) -> None:
     """The pseudonym each node was exported under, so it keeps it (storage/pseudonyms.py)."""
     db["pseudonyms"].create({"node_id": str, "pseudonym": str}, pk="node_id")
     db["pseudonyms"].create_index(["pseudonym"], unique=True)
+
+
+@MIGRATIONS()
+def m020_blocked_phones(db: Database) -> None:
+    """Phones the facilitator blocked (storage/phones.py): they can send nothing more."""
+    db["blocked_phones"].create({"token_hash": str, "blocked": str}, pk="token_hash")

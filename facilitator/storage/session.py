@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from .curation import Curation
 from .notes import NoteWorkflow
+from .phones import PhoneModeration
 from .positions import Positions
 from .pseudonyms import Pseudonyms
 from .schema import MIGRATIONS
@@ -20,7 +21,7 @@ __all__ = ["BUSY_TIMEOUT", "Session"]
 BUSY_TIMEOUT = 30.0
 
 
-class Session(Curation, NoteWorkflow, Positions, Pseudonyms, FileUpdates):
+class Session(Curation, NoteWorkflow, Positions, Pseudonyms, FileUpdates, PhoneModeration):
     """One workshop session: an SQLite file holding its event log and current state.
 
     Open it through :meth:`Store.open` (or :meth:`Store.create`). A ``Session`` owns one

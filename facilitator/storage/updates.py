@@ -60,7 +60,15 @@ class FileUpdates(EventLog):
     """Importing a file exported from this session (a base of :class:`Session`)."""
 
     def is_own_file(self, G: nx.MultiDiGraph) -> bool:
-        """Whether ``G`` came from this session: some of its node ids are this session's."""
+        """Whether ``G`` came from this session.
+
+        A file that names its session (GraphML and JSON exports carry ``session``) came from
+        it when that is this session; a file that does not (CSV, GEXF) when some of its node
+        ids are this session's.
+        """
+        origin = G.graph.get("session")
+        if origin is not None:
+            return str(origin) == self.id
         return any(self._row("nodes", n) is not None for n in G.nodes)
 
     def plan_update(self, G: nx.MultiDiGraph) -> FileUpdate:

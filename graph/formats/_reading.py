@@ -41,8 +41,25 @@ def build(
         problems = problems + e.problems
     if problems:
         raise ValidationError(problems)
+    _unnamed_ties(G, ties)
     G.graph.update(graph_attrs or {})
     return G
+
+
+def _unnamed_ties(G: nx.MultiDiGraph, ties: list[dict]) -> None:
+    """Give the ties the file had no id for NetworkX's integer keys instead of ``t<n>``.
+
+    ``build_graph`` numbers them ``t1``, ``t2`` … by row, which a session may hold already:
+    a second office list imported into the same session would clash, and an edited export
+    would seem to change ties it never named. Integer keys get fresh ids on import.
+    """
+    for i, tie in enumerate(ties, 1):
+        if tie.get("id") is None or str(tie["id"]).strip() == "":
+            u, v, key = str(tie["source"]).strip(), str(tie["target"]).strip(), f"t{i}"
+            if G.has_edge(u, v, key):
+                attrs = G.edges[u, v, key]
+                G.remove_edge(u, v, key)
+                G.add_edge(u, v, **attrs)
 
 
 def read_bytes(path: Path) -> bytes:

@@ -150,6 +150,13 @@ def parse_gexf(data: bytes, name: str) -> nx.MultiDiGraph:
         if F.is_multigraph()
         else ((u, v, None, a) for u, v, a in F.edges(data=True))
     )
+    edges = list(edges)
+    # NetworkX's write_gexf numbers the edges 0, 1, … (its own keys, if any, are integers):
+    # those numbers are no tie ids, and a second such file must not clash with the first.
+    # The session's own exports keep text keys (their tie ids) and are not touched.
+    numbered = b"<creator>NetworkX" in data and all(
+        not isinstance(k, str) and str(a.get("id", "")).isdigit() for _, _, k, a in edges
+    )
     for u, v, key, attrs in edges:
         attrs = {k: a for k, a in attrs.items() if k not in dropped}
         if TIE_KIND in attrs:
@@ -157,6 +164,8 @@ def parse_gexf(data: bytes, name: str) -> nx.MultiDiGraph:
         tie_id = attrs.pop("id", None)
         if isinstance(key, str):
             tie_id = key
+        if numbered:
+            tie_id = None
         ties.append(
             {
                 **attrs,

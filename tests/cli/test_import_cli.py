@@ -165,3 +165,33 @@ def test_every_format_of_an_unedited_export_changes_nothing(run, session_id, tmp
         result = run("import", demo_id, str(out))
         assert result.exit_code == 0, (fmt, result.output)
         assert "変更はありません" in result.output, (fmt, result.output)
+
+
+def test_another_sessions_graphml_export_is_not_an_update(run, data, session_id, tmp_path):
+    (tmp_path / "nodes.csv").write_bytes(OFFICE.encode("cp932"))
+    assert run("import", session_id, str(tmp_path / "nodes.csv")).exit_code == 0
+    other = run("new", "別の地区").output.split("\t")[0]
+    out = tmp_path / "other.graphml"
+    assert (
+        run("export", other, "--format", "graphml", "-o", str(out), "--real-names").exit_code == 0
+    )
+    result = run("import", session_id, str(out), "--yes")
+    assert result.exit_code == 0, result.output
+    assert "更新" not in result.output  # an empty map from elsewhere removes nothing here
+    assert len(_labels(data, session_id)) == 3
+
+
+def test_two_office_lists_with_ties_go_into_one_session(run, data, session_id, tmp_path):
+    ties = "元,先,種類\r\n佐藤 ウメ,寿会,参加\r\n"
+    for i, person in enumerate(("佐藤 ウメ", "田中 トシ")):
+        folder = tmp_path / f"list{i}"
+        folder.mkdir()
+        nodes = f"名称,種別\r\n{person},人\r\n寿会{i},団体\r\n"
+        (folder / "nodes.csv").write_bytes(nodes.encode("cp932"))
+        tie = ties.replace("佐藤 ウメ", person).replace("寿会", f"寿会{i}")
+        (folder / "ties.csv").write_bytes(tie.encode("cp932"))
+        result = run("import", session_id, str(folder / "nodes.csv"))
+        assert result.exit_code == 0, result.output  # no clash on tie ids "t1"
+    with Store(data).open(session_id) as s:
+        G = s.graph()
+    assert G.number_of_edges() == 2 and len({k for _, _, k in G.edges(keys=True)}) == 2

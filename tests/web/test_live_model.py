@@ -13,6 +13,7 @@ from facilitator.live_model import LiveModel
 from facilitator.storage import Store
 from facilitator.storage.log import EventLog
 from graph.demo import demo_graph
+from graph.model import active_graph
 
 from .conftest import KEY
 
@@ -39,10 +40,11 @@ def demo_id(app):
 def test_every_kind_of_change_is_applied_in_place_as_the_tables_say(store, session_id):
     model = LiveModel()
     with store.open(session_id) as s:
-        model.acquire(s)
+        model.release(model.acquire(s))
         a = s.add_node("person", "佐藤", "t", age_band="75-84")
         h = s.add_node("household", "鈴木さん宅", "t")
         b = s.add_node("person", "さとう", "t")
+        model.release(model.acquire(s))
         t1 = s.add_tie(a, h, "watch", "t", frequency="weekly")
         s.add_tie(b, h, "snow", "t")
         s.update_node(a, "t", label="佐藤 ハナ", age_band=None)
@@ -51,9 +53,29 @@ def test_every_kind_of_change_is_applied_in_place_as_the_tables_say(store, sessi
         s.merge_nodes(a, b, "t")
         s.undo("t")
         s.undo("t")
+        pending = s.add_node("person", "高橋", "t", status="pending")
+        waiting = s.add_tie(pending, h, "ride", "t")  # approved, but its end is not yet
+        s.update_node(h, "t", status="hidden")
+        version = model.acquire(s)
+        assert waiting not in {k for *_, k in version.active().edges(keys=True)}
+        model.release(version)
+        copies = live_model.COUNTS.get("copy", 0)
+        s.update_node(h, "t", status="approved")
+        s.update_node(pending, "t", status="approved")
+        s.update_tie(t1, "t", status="pending")
         version = model.acquire(s)
         assert version.seq == s.last_seq()
         _same(version.G, s.graph())
+        # The approved part is kept in step too, not copied from the graph per event.
+        active = active_graph(s.graph())
+        assert set(version.active().nodes) == set(active.nodes)
+        for n in active:
+            assert version.active().nodes[n] == active.nodes[n]
+        assert sorted(version.active().edges(keys=True, data=True), key=repr) == sorted(
+            active.edges(keys=True, data=True), key=repr
+        )
+        assert waiting in {k for *_, k in version.active().edges(keys=True)}
+        assert live_model.COUNTS.get("copy", 0) == copies  # the older graphs, in place
         assert live_model.COUNTS.get("rebuild", 0) >= 1
 
 

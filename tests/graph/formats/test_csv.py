@@ -51,7 +51,7 @@ def test_csv_reads_excel_style_input(tmp_path):
     (tmp_path / "ties.csv").write_text("source,target,kind\np1,h1,watch\n", encoding="utf-8")
     H = read_graph(tmp_path / "nodes.csv")
     assert H.nodes["h1"] == {"kind": "household", "label": "鈴木宅", "lives_alone": True}
-    assert list(H.edges(keys=True, data="kind")) == [("p1", "h1", "t1", "watch")]
+    assert list(H.edges(keys=True, data="kind")) == [("p1", "h1", 0, "watch")]  # no id: fresh
 
 
 def test_csv_without_ties_file_has_no_ties(tmp_path):

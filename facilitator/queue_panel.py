@@ -1,0 +1,58 @@
+"""The approval queue: the oldest waiting notes (a page of them, with the total), their
+likely duplicates, which phone sent them, and a marker on notes sent despite the warning
+about diagnosis words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.model import is_active
+from graph.names import likely_duplicates
+
+from . import web
+from .phone_words import PRIVATE_KINDS, diagnosis_words
+from .storage import Session
+
+__all__ = ["queue_ctx", "QUEUE_SHOWN", "MERGE_CHOICES"]
+
+#: How many waiting notes the queue shows at once (the count says how many wait in all).
+QUEUE_SHOWN = 20
+#: How many other notes of the kind a queued note's "same as…" list offers.
+MERGE_CHOICES = 50
+
+
+def queue_ctx(session: Session) -> dict[str, Any]:
+    """The queue: the first :data:`QUEUE_SHOWN` waiting notes, oldest first."""
+    G = web.session_graph(session)
+    pending = session.notes("pending")
+    by_phone: dict[str, int] = {}
+    for note in pending:
+        by_phone[note["participant"]] = by_phone.get(note["participant"], 0) + 1
+    phones = {row["token_hash"] for row in session.db.query("SELECT token_hash FROM participants")}
+    blocked = session.blocked_phones()
+    nodes_by_kind: dict[str, list[tuple[str, str]]] = {}
+    for n, d in G.nodes(data=True):
+        if is_active(d):
+            nodes_by_kind.setdefault(d.get("kind"), []).append((n, d.get("label", n)))
+    queue = []
+    for note in pending[:QUEUE_SHOWN]:
+        same_kind = nodes_by_kind.get(note["kind"], [])
+        # No candidates, no reading: spares loading the kana dictionary for the first notes.
+        dupes = set(likely_duplicates(note["text"], same_kind)) if same_kind else set()
+        phone = note["participant"] if note["participant"] in phones else None
+        queue.append(
+            {
+                "note": note,
+                "duplicates": [{"id": n, "label": t} for n, t in same_kind if n in dupes],
+                "others": [{"id": n, "label": t} for n, t in same_kind if n not in dupes][
+                    :MERGE_CHOICES
+                ],
+                "diagnosis": diagnosis_words(note["text"])
+                if note["kind"] in PRIVATE_KINDS
+                else [],
+                "phone": phone,
+                "phone_waiting": by_phone.get(note["participant"], 0),
+                "phone_blocked": phone in blocked,
+            }
+        )
+    return {"queue": queue, "queue_total": len(pending)}

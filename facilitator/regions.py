@@ -1,0 +1,47 @@
+"""Which live regions of the dashboard a change touched, so only those are refreshed.
+
+Each region's refresh URL carries the seq it was drawn at (``since``); when no event after it
+changed a table the region shows, the answer is 204 and htmx leaves the region alone.
+"""
+
+from __future__ import annotations
+
+from .storage import Session
+
+__all__ = ["REGION_TABLES", "untouched"]
+
+#: The tables each region is drawn from.
+REGION_TABLES: dict[str, frozenset[str]] = {
+    "queue": frozenset({"notes", "nodes", "participants", "blocked_phones"}),
+    "feed": frozenset({"notes", "participants", "blocked_phones"}),
+    "counts": frozenset({"notes", "participants", "meta"}),
+    "controls": frozenset({"meta"}),
+    "ties": frozenset({"ties", "nodes"}),
+    "tie_results": frozenset({"ties", "nodes"}),
+    "tie_form": frozenset({"nodes"}),
+    "nodes": frozenset({"nodes"}),
+    "flags": frozenset({"nodes", "ties", "meta"}),
+}
+#: Past this many events, a region is simply drawn again.
+_LOOK_BACK = 500
+
+
+def untouched(session: Session, region: str, since: str | None) -> bool:
+    """Whether no event after seq ``since`` changed what ``region`` shows."""
+    if since is None or not since.isascii() or not since.isdigit() or len(since) > 18:
+        return False
+    after = int(since)
+    last = session.last_seq()
+    if after > last or last - after > _LOOK_BACK:
+        return False
+    if after == last:
+        return True
+    tables = {
+        row[0]
+        for row in session.db.execute(
+            "SELECT DISTINCT json_extract(c.value, '$.table') FROM events, "
+            "json_each(events.payload, '$.changes') AS c WHERE events.seq > ?",
+            [after],
+        )
+    }
+    return not (tables & REGION_TABLES[region])

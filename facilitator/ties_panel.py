@@ -1,0 +1,77 @@
+"""The dashboard's ties: the form to draw one, and the list — searchable, paged, waiting first.
+
+Only one page of ties is rendered (each row with the kinds its ends allow), so the region
+stays small on a town-sized map.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from graph.model import is_active
+from graph.vocabulary import TIE_KINDS, tie_allowed
+
+from . import web
+from .curation_words import value_labels
+from .node_list import matches, page_number, paged
+from .storage import Session
+
+__all__ = ["ties_ctx", "tie_form_ctx"]
+
+
+def tie_form_ctx(session: Session) -> dict[str, Any]:
+    """The approved nodes the form can join, and the season and frequency choices."""
+    G = web.session_graph(session)
+    labels = value_labels()
+    return {
+        "nodes": [
+            {"id": n, "label": d.get("label", n), "kind": d.get("kind")}
+            for n, d in G.nodes(data=True)
+            if is_active(d)
+        ],
+        "season_labels": labels["season"],
+        "frequency_labels": labels["frequency"],
+        "tie_form_open": request.values.get("open") == "1",
+    }
+
+
+def ties_ctx(session: Session) -> dict[str, Any]:
+    """One page (``tpage``) of the ties matching ``tq`` (either end's label or the kind):
+    ties waiting for approval first, then the newest."""
+    G = web.session_graph(session)
+    query = (request.values.get("tq") or "")[:100]
+    language = web.lang()
+    kinds = {n: d.get("kind") for n, d in G.nodes(data=True)}
+    rows = []
+    for u, v, key, d in G.edges(keys=True, data=True):
+        if d.get("status") == "hidden":
+            continue
+        su, sv = G.nodes[u].get("label", u), G.nodes[v].get("label", v)
+        if query and not matches(query, su, sv, web.kind_name(d.get("kind", ""), language)):
+            continue
+        rows.append((u, v, key, d, su, sv))
+    rows.reverse()
+    rows.sort(key=lambda r: r[3].get("status") != "pending")
+    page = paged(rows, page_number(request.values.get("tpage")))
+    page["rows"] = [
+        {
+            "id": key,
+            "source": u,
+            "target": v,
+            **d,
+            "source_label": su,
+            "target_label": sv,
+            "kinds": [k for k in TIE_KINDS if tie_allowed(k, kinds[u], kinds[v])],
+        }
+        for u, v, key, d, su, sv in page["rows"]
+    ]
+    labels = value_labels()
+    return {
+        **tie_form_ctx(session),
+        "tie_page": page,
+        "tie_query": query,
+        "season_labels": labels["season"],
+        "frequency_labels": labels["frequency"],
+    }
