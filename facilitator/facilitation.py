@@ -38,6 +38,7 @@ from .queue_panel import queue_ctx
 from .regions import untouched
 from .storage import MAX_TITLE, STAGES, Session
 from .ties_panel import tie_form_ctx, ties_ctx
+from .wall_html import stickies_html
 
 __all__ = ["bp", "joined_count"]
 
@@ -436,7 +437,12 @@ def _wall(session: Session) -> list[dict]:
         if node.get("kind") in groups and node["id"] in labels:
             groups[node["kind"]].append({"id": node["id"], "label": labels[node["id"]]})
     return [
-        {"kind": kind, "icon": web.KIND_ICONS[kind], "stickies": stickies}
+        {
+            "kind": kind,
+            "icon": web.KIND_ICONS[kind],
+            "stickies": stickies,
+            "html": stickies_html(kind, web.KIND_ICONS[kind], stickies),
+        }
         for kind, stickies in groups.items()
         if stickies
     ]
