@@ -17,20 +17,29 @@ def flags_ctx(session: Session, person: str | None = None) -> dict:
     live = web.live_version(session)
     G = live.G
     lang = web.lang()
-    found = [
-        {
-            "flag": f.flag,
-            "title": FLAG_KINDS[f.flag][0 if lang == "ja" else 1],
-            "label": f.label,
-            "reason": f.reason_ja if lang == "ja" else f.reason_en,
-        }
-        for f in live.flags(session.meta()["settings"])
-    ]
-    persons = [
-        {"id": n, "label": d.get("label", n)}
-        for n, d in G.nodes(data=True)
-        if d.get("kind") == "person" and is_active(d)
-    ]
+    settings = session.meta()["settings"]
+
+    def found_flags() -> list[dict]:
+        return [
+            {
+                "flag": f.flag,
+                "title": FLAG_KINDS[f.flag][0 if lang == "ja" else 1],
+                "label": f.label,
+                "reason": f.reason_ja if lang == "ja" else f.reason_en,
+            }
+            for f in live.flags(settings)
+        ]
+
+    def approved_persons() -> list[dict]:
+        return [
+            {"id": n, "label": d.get("label", n)}
+            for n, d in G.nodes(data=True)
+            if d.get("kind") == "person" and is_active(d)
+        ]
+
+    # Made once per seq (and language, thresholds): every screen and refresh shares them.
+    found = live.memo(("flag_rows", lang, tuple(sorted((settings or {}).items()))), found_flags)
+    persons = live.memo("persons", approved_persons)
     result = live.whatif(person) if person else None
     person_label = G.nodes[person].get("label", person) if person else None
     return {

@@ -21,6 +21,8 @@ REGION_TABLES: dict[str, frozenset[str]] = {
     "tie_form": frozenset({"nodes"}),
     "nodes": frozenset({"nodes"}),
     "flags": frozenset({"nodes", "ties", "meta"}),
+    "wall": frozenset({"nodes", "pseudonyms"}),
+    "tree": frozenset({"nodes", "ties", "meta", "positions", "pseudonyms"}),
 }
 #: Past this many events, a region is simply drawn again.
 _LOOK_BACK = 500

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 
 from graph.analysis import FLAG_KINDS, Units, flags, whatif
@@ -29,7 +29,9 @@ from graph.vocabulary import DIRECTED_SUPPORT, INFORMAL
 
 from . import live_model
 from .auth import facilitator_required
+from .heavy import heavy_if_large
 from .live_model import Version
+from .regions import untouched
 from .web import KIND_ICONS, kind_name, lang, live_version, open_session
 
 __all__ = ["bp", "tree_payload", "KIND_STYLE", "OVERVIEW_NODES", "PROJECTOR_TIES"]
@@ -141,6 +143,7 @@ class _Builder:
 _DETAIL_KINDS = {"person", "need"}
 
 
+@functools.lru_cache(maxsize=32768)
 def _note_text(label: str, kind: str, trunk: bool = False, marks: str = "") -> str:
     """The label as drawn: the facilitator's markers, the kind's symbol on a note, then the
     name, wrapped into its slot's lines."""
@@ -426,12 +429,19 @@ def legend(lang: str) -> dict[str, Any]:
     return {"bands": bands, "ties": ties}
 
 
-def _payload_for(session_id: str, private: bool):
+def _payload_json(session_id: str, private: bool) -> Response:
+    """The payload of this request's view at the live seq, as JSON bytes built once per seq
+    and view and shared by every screen asking for it."""
     session = open_session(session_id)
-    meta = session.meta()
     layout = request.args.get("layout", "tree")
     if layout not in ("tree", "network"):
         abort(400)
+    newest = session.last_seq()
+    if untouched(session, "tree", request.args.get("since")):
+        # Nothing the tree shows changed since the screen's picture (a note was written, a
+        # phone joined): the screen keeps its picture and only learns the seq.
+        return Response(json.dumps({"seq": newest, "same": True}), mimetype="application/json")
+    meta = session.meta()
     # The seq is the one the live graph is at: a change committed meanwhile makes the
     # payload look older than the log, so the screen loads again (never newer).
     live = live_version(session)
@@ -448,15 +458,16 @@ def _payload_for(session_id: str, private: bool):
     }
     key = ("payload", tuple(options.items()), _key(settings), tuple(sorted(pinned.items())))
 
-    def compute() -> dict[str, Any]:
+    def compute() -> bytes:
+        heavy_if_large(session)  # the first screen at this seq builds it for the others
         live_model.count("payload")
-        return tree_payload(live.G, settings, pinned=pinned, live=live, **options)
+        data = tree_payload(live.G, settings, pinned=pinned, live=live, **options)
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
-    # Every screen showing the same view at this seq gets the same payload, built once.
-    data = dict(live.memo(key, compute))
-    data["seq"] = seq
-    data["title"] = meta["title"]
-    return data
+    # Every screen showing the same view at this seq gets the same bytes, built once.
+    body = live.memo(key, compute)
+    head = json.dumps({"seq": seq, "title": meta["title"]}, ensure_ascii=False)[:-1].encode()
+    return Response(head + b"," + body[1:], mimetype="application/json")
 
 
 @bp.get("/sessions/<session_id>/tree")
@@ -472,7 +483,7 @@ def tree(session_id: str):
 def tree_json(session_id: str):
     """The vis-network payload; ``view=projector`` gives the projector-safe picture."""
     private = request.args.get("view", "private") != "projector"
-    return jsonify(_payload_for(session_id, private))
+    return _payload_json(session_id, private)
 
 
 @bp.get("/sessions/<session_id>/projector/tree")
