@@ -35,10 +35,9 @@ from .localtime import local_hhmm
 from .node_list import nodes_ctx, page_number
 from .present import present_event
 from .queue_panel import queue_ctx
-from .regions import untouched
+from .regions import stickies_html, untouched
 from .storage import MAX_TITLE, STAGES, Session
 from .ties_panel import tie_form_ctx, ties_ctx
-from .wall_html import stickies_html
 
 __all__ = ["bp", "joined_count"]
 
