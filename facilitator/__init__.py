@@ -50,7 +50,7 @@ def _hardening_defaults() -> dict[str, Any]:
         "PHONE_BURST": int(os.environ.get("TSUNAGARI_PHONE_BURST", 10)),
         "PHONE_PER_MINUTE": int(os.environ.get("TSUNAGARI_PHONE_PER_MINUTE", 6)),
         "MAX_STREAMS": 16,
-        "STREAM_SECONDS": 55,
+        "STREAM_SECONDS": int(os.environ.get("TSUNAGARI_STREAM_SECONDS", 55)),
         "HEAVY_PAGES": 3,
         "LARGE_SESSION_NODES": 5000,
         "IMPORT_MAX_NODES": 200_000,

@@ -134,8 +134,7 @@ def export(ctx: click.Context, session_id: str, fmt: str, output: Path, real_nam
     csv: a folder, or a .zip, with nodes.csv and ties.csv; gexf opens in Gephi.
     """
     with _open(ctx, session_id) as session:
-        G = session.graph()
-        paths = write_graph(G if real_names else session.pseudonymised(G), output, fmt)
+        paths = write_graph(session.export_graph(real_names), output, fmt)
         session.log_export("cli", fmt, real_names, path=output)
     for path in paths:
         click.echo(str(path))

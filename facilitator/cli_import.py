@@ -108,6 +108,7 @@ def import_(ctx: click.Context, session_id: str, file: Path, pairs: tuple, yes: 
     try:
         with Store(ctx.obj["data"]).open(session_id) as session:
             if not session.is_own_file(G):
+                session.refuse_pseudonymised_copy(G)
                 session.import_graph(G, actor="cli")
             else:
                 plan = session.plan_update(G)

@@ -14,6 +14,7 @@ from flask import (
     Response,
     current_app,
     redirect,
+    render_template,
     request,
     url_for,
 )
@@ -28,12 +29,13 @@ from .auth import facilitator_required
 from .backup import backup_closed
 from .curation_api import undo_answer
 from .flags_panel import flags_ctx as _flags_ctx
+from .heavy import heavy_if_large
 from .live import sse_stream
 from .localtime import local_hhmm
 from .node_list import nodes_ctx, page_number
 from .present import present_event
 from .queue_panel import queue_ctx
-from .regions import untouched
+from .regions import stickies_html, untouched
 from .storage import MAX_TITLE, STAGES, Session
 from .ties_panel import tie_form_ctx, ties_ctx
 
@@ -272,6 +274,7 @@ def close(session_id: str):
 def dashboard(session_id: str):
     """The facilitator's live dashboard: join QR, queue, feed, ties, flags."""
     session = web.open_session(session_id)
+    heavy_if_large(session)  # the whole page of a town-sized session
     return web.render(
         "facilitation/_dashboard.html",
         "facilitation/dashboard.html",
@@ -319,7 +322,9 @@ def flags_panel(session_id: str):
     if web.is_htmx() and untouched(session, "flags", request.args.get("since")):
         return Response(status=204)
     person = request.args.get("person") or None
-    ctx = {**_base_ctx(session), **_dashboard_ctx(session), **_flags_ctx(session, person)}
+    # The fragment needs only the flags; the whole dashboard only for a page load.
+    rest = {} if web.is_htmx() else _dashboard_ctx(session)
+    ctx = {**_base_ctx(session), **rest, **_flags_ctx(session, person)}
     return web.render("facilitation/_flags.html", "facilitation/dashboard.html", **ctx)
 
 
@@ -431,7 +436,12 @@ def _wall(session: Session) -> list[dict]:
         if node.get("kind") in groups and node["id"] in labels:
             groups[node["kind"]].append({"id": node["id"], "label": labels[node["id"]]})
     return [
-        {"kind": kind, "icon": web.KIND_ICONS[kind], "stickies": stickies}
+        {
+            "kind": kind,
+            "icon": web.KIND_ICONS[kind],
+            "stickies": stickies,
+            "html": stickies_html(kind, web.KIND_ICONS[kind], stickies),
+        }
         for kind, stickies in groups.items()
         if stickies
     ]
@@ -463,14 +473,27 @@ def projector(session_id: str):
 @bp.get("/sessions/<session_id>/projector/wall")
 @facilitator_required
 def wall(session_id: str):
-    """The note wall alone (refreshed on every ``changed`` event)."""
+    """The note wall alone, refreshed after a ``changed`` event: 204 when no change since
+    ``?since=<seq>`` touched the approved notes. The fragment is rendered once per seq and
+    language and shared by every projector showing it."""
     session = web.open_session(session_id)
-    return web.render(
-        "facilitation/_wall.html",
-        "facilitation/projector.html",
-        **_base_ctx(session),
-        wall=_wall(session),
-    )
+    if not web.is_htmx():
+        return web.render(
+            "facilitation/_wall.html",
+            "facilitation/projector.html",
+            **_base_ctx(session),
+            wall=_wall(session),
+        )
+    if untouched(session, "wall", request.args.get("since")):
+        return Response(status=204)
+    live = web.live_version(session)
+
+    def fragment() -> str:
+        heavy_if_large(session)
+        ctx = {**_base_ctx(session), "last_seq": live.seq}
+        return render_template("facilitation/_wall.html", **ctx, wall=_wall(session))
+
+    return live.memo(("wall", web.lang()), fragment)
 
 
 # -- live stream ----------------------------------------------------------------------------------------

@@ -133,3 +133,18 @@ def test_no_room_outgrows_its_limit(what):
         if kind == what and lines > LIMITS[what]
     ]
     assert too_big == []
+
+
+def test_the_architecture_page_names_every_room_on_one_page():
+    """A newcomer asking "where is X?" finds every module of the house on ARCHITECTURE.md."""
+    page = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    missing = sorted(
+        str(path.relative_to(ROOT))
+        for path in _modules().values()
+        if path.name != "__init__.py" and f"`{path.name}`" not in page
+    )
+    assert missing == [], (
+        f"ARCHITECTURE.md does not name {missing}: add each, in backticks with a few words, "
+        "to its room's row (anyone adding a module may edit that row)"
+    )
+    assert len(page.splitlines()) <= 80, "ARCHITECTURE.md is one page"

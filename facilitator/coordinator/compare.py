@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from graph.analysis import FLAG_KINDS
 from graph.compare import diff, summary
 from graph.privacy import UNIT_FLAGS
+from graph.pseudonym import public_labels
 
 from .. import web
 from ..auth import facilitator_required
@@ -155,6 +156,14 @@ def compare_json():
     """B's tree with the ties new since A highlighted and the resolved flags marked ✓."""
     a_ref, b_ref = _parse_ref(request.args.get("a"), "a"), _parse_ref(request.args.get("b"), "b")
     d, _a_meta, b_meta, _A, B = _diff_for(a_ref, b_ref)
-    payload = _payload(B, b_meta, private=request.args.get("view") != "projector")
-    payload["seq"] = web.open_session(b_ref[0]).last_seq()
+    private = request.args.get("view") != "projector"
+    payload = _payload(B, b_meta, private=private)
+    b_session = web.open_session(b_ref[0])
+    if not private:
+        # Names not ticked: the tree is labelled as a pseudonymised export would be.
+        labels = public_labels(B, b_session.pseudonyms(B))
+        for node in payload["nodes"]:
+            if node.get("id") in labels:
+                node["label"] = node["name"] = labels[node["id"]]
+    payload["seq"] = b_session.last_seq()
     return jsonify(highlight(payload, _added_tie_ids(d), _resolved_nodes(d)))

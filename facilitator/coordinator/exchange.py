@@ -56,10 +56,7 @@ def export(session_id: str):
     if fmt not in FORMATS or fmt not in _EXPORT_TYPES:
         abort(400)
     real_names = request.form.get("real_names") in ("1", "on", "true")
-    G = session.graph()
-    if not real_names:
-        G = session.pseudonymised(G)
-    data = _export_bytes(G, fmt)
+    data = _export_bytes(session.export_graph(real_names), fmt)
     ext, mimetype = _EXPORT_TYPES[fmt]
     name = f"tsunagari-{session_id}-{'real-names' if real_names else 'pseudonymised'}.{ext}"
     session.log_export(actor=ACTOR, fmt=fmt, real_names=real_names, path=name)

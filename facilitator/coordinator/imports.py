@@ -183,6 +183,7 @@ def import_upload():
         session = web.open_session(form["target"])
         try:
             if not session.is_own_file(G):
+                session.refuse_pseudonymised_copy(G)
                 session.import_graph(G, actor=ACTOR)
             elif request.form.get("confirm") != "1":
                 plan = session.plan_update(G)

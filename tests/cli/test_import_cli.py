@@ -195,3 +195,35 @@ def test_two_office_lists_with_ties_go_into_one_session(run, data, session_id, t
     with Store(data).open(session_id) as s:
         G = s.graph()
     assert G.number_of_edges() == 2 and len({k for _, _, k in G.edges(keys=True)}) == 2
+
+
+@pytest.mark.parametrize(
+    ("encoded", "said"),
+    [
+        (OFFICE.encode("utf-8"), "文字コード UTF-8 として読みました"),
+        (b"\xef\xbb\xbf" + OFFICE.encode("utf-8"), "文字コード UTF-8 (BOM) として読みました"),
+    ],
+)
+def test_utf8_with_or_without_bom_says_which(run, data, session_id, tmp_path, encoded, said):
+    (tmp_path / "nodes.csv").write_bytes(encoded)
+    result = run("import", session_id, str(tmp_path / "nodes.csv"))
+    assert result.exit_code == 0, result.output
+    assert said in result.output
+    assert _labels(data, session_id)["福祉会館"] == "place"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "graphml"])
+def test_a_pseudonymised_export_is_not_imported_into_its_own_session(
+    run, data, session_id, tmp_path, fmt
+):
+    (tmp_path / "nodes.csv").write_bytes(OFFICE.encode("cp932"))
+    assert run("import", session_id, str(tmp_path / "nodes.csv")).exit_code == 0
+    out = tmp_path / ("p.zip" if fmt == "csv" else "p.graphml")
+    assert run("export", session_id, "--format", fmt, "-o", str(out)).exit_code == 0
+    before = _labels(data, session_id)
+    result = run("import", session_id, str(out), "--yes")
+    assert result.exit_code == 2
+    assert "仮名化して書き出したファイル" in result.output and "--real-names" in result.output
+    assert _labels(data, session_id) == before
+    other = run("new", "別の会議").output.split("\t")[0]
+    assert run("import", other, str(out)).exit_code == 0  # elsewhere it is an ordinary file

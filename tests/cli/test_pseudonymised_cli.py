@@ -44,3 +44,21 @@ def test_two_exports_call_every_node_the_same(run, data, tmp_path):  # noqa: F81
     text = (tmp_path / "b.json").read_text(encoding="utf-8")
     assert "小野寺" not in text and "内緒の会" not in text and "ハル" not in text
     assert "ゴミ集積所（場所-001）" in text
+
+
+def test_session_exports_validate_and_carry_title_and_area(run, data, tmp_path):  # noqa: F811
+    from graph.demo import demo_graph
+
+    from ..graph.formats.test_schemas import GEXF_NS, _schema, etree
+
+    sid = new_session(data, demo_graph(), "茶志内 お宝さがし")
+    for real in ((), ("--real-names",)):
+        gexf, graphml = tmp_path / f"x{len(real)}.gexf", tmp_path / f"x{len(real)}.graphml"
+        assert run("export", sid, "--format", "gexf", "-o", gexf, *real).exit_code == 0
+        assert run("export", sid, "--format", "graphml", "-o", graphml, *real).exit_code == 0
+        doc = etree.parse(str(gexf))
+        assert _schema("gexf", "1.2draft", "gexf.xsd").validate(doc)
+        assert _schema("graphml", "graphml.xsd").validate(etree.parse(str(graphml)))
+        meta = doc.getroot().find(f"{GEXF_NS}meta")
+        assert meta.findtext(f"{GEXF_NS}description") == "茶志内 お宝さがし"
+        assert meta.findtext(f"{GEXF_NS}keywords") == "茶志内"

@@ -1,5 +1,7 @@
 """What changed between two sessions, or one session at two points."""
 
+import json
+
 from facilitator.storage import Store
 
 from .helpers import names_in
@@ -38,3 +40,26 @@ def test_compare_tree_highlights_new_ties_and_resolved_households(fac, app, demo
     assert new[0]["width"] > 5 and new[0]["title"].startswith("★")
     resolved = {n["id"]: n for n in data["nodes"] if n.get("resolved")}
     assert "h12" in resolved and resolved["h12"]["label"].startswith("✓")
+
+
+def test_compare_tree_without_names_is_labelled_like_a_pseudonymised_export(fac, app):
+    store = Store(app.config["DATA"])
+    with store.create("北町 前", area="北町") as a:
+        a.add_node("group", "老人クラブ", "facilitator")
+        ida = a.id
+    with store.create("北町 今", area="北町") as b:
+        p = b.add_node("person", "佐藤 ウメ", "facilitator")
+        h = b.add_node("household", "佐藤さん宅", "facilitator")
+        b.add_tie(p, h, "lives_in", "facilitator")
+        b.add_node("place", "佐藤ウメさん宅前のゴミ集積所", "facilitator")
+        b.add_node("group", "老人クラブ", "facilitator")
+        idb = b.id
+        ids = b.pseudonyms()
+    r = fac.get(
+        "/archive/compare/tree.json", query_string={"a": ida, "b": idb, "view": "projector"}
+    )
+    text = json.dumps(r.get_json(), ensure_ascii=False)
+    labels = {n["id"]: n["label"] for n in r.get_json()["nodes"]}
+    assert labels[h] == ids[h] and labels[p] == ids[p]
+    assert any(label.startswith("ゴミ集積所（場所-") for label in labels.values())
+    assert "佐藤" not in text and "ウメ" not in text

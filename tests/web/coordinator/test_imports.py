@@ -173,3 +173,13 @@ def test_edited_export_shows_the_changes_first_then_applies_them_as_one_step(fac
 def test_a_carried_file_that_is_not_base64_is_refused(fac, app):
     r = _post(fac, {"upload_data": "%%%not base64", "upload_name": "x.csv"})
     assert r.status_code == 422 and "ファイルを選んで" in r.get_data(as_text=True)
+
+
+def test_a_pseudonymised_export_back_into_its_own_session_is_refused(fac, app, session_id):
+    _sid(_post(fac, {"target": session_id}, "一覧.csv", OFFICE.encode("cp932")))
+    before = {a["label"] for _, a in _graph(app, session_id).nodes(data=True)}
+    exported = fac.post(f"/archive/{session_id}/export", data={"format": "csv"}).data
+    r = _post(fac, {"target": session_id}, "仮名.zip", exported)
+    assert r.status_code == 422
+    assert "仮名化して書き出したファイル" in r.get_data(as_text=True)
+    assert {a["label"] for _, a in _graph(app, session_id).nodes(data=True)} == before
