@@ -35,7 +35,7 @@ from .localtime import local_hhmm
 from .node_list import nodes_ctx, page_number
 from .present import present_event
 from .queue_panel import queue_ctx
-from .regions import untouched
+from .regions import stickies_html, untouched
 from .storage import MAX_TITLE, STAGES, Session
 from .ties_panel import tie_form_ctx, ties_ctx
 
@@ -436,7 +436,12 @@ def _wall(session: Session) -> list[dict]:
         if node.get("kind") in groups and node["id"] in labels:
             groups[node["kind"]].append({"id": node["id"], "label": labels[node["id"]]})
     return [
-        {"kind": kind, "icon": web.KIND_ICONS[kind], "stickies": stickies}
+        {
+            "kind": kind,
+            "icon": web.KIND_ICONS[kind],
+            "stickies": stickies,
+            "html": stickies_html(kind, web.KIND_ICONS[kind], stickies),
+        }
         for kind, stickies in groups.items()
         if stickies
     ]

@@ -101,6 +101,12 @@ def _edge_options(kind: str, d: Mapping[str, Any], lang: str) -> dict[str, Any]:
     return options
 
 
+@functools.lru_cache(maxsize=1024)
+def _tie_options(kind: str, season: Any, frequency: Any, lang: str) -> dict[str, Any]:
+    """:func:`_edge_options` of a tie with these attributes (shared: never change it)."""
+    return _edge_options(kind, {"kind": kind, "season": season, "frequency": frequency}, lang)
+
+
 class _Builder:
     """Collects vis nodes and edges through pyvis's Node and Edge option builders."""
 
@@ -321,17 +327,27 @@ def _add_edges(b: _Builder, v: _View) -> None:
     """The ties drawn: all on the private screen, :data:`PROJECTOR_TIES` on the projector;
     ties into folded districts are summed into one line per district and kind."""
     seen: dict[tuple[str, str, str], int] = defaultdict(int)
-    for u, w, key, d in v.A.edges(keys=True, data=True):
-        kind = d.get("kind", "")
-        if not v.private and kind not in PROJECTOR_TIES:
-            continue  # never a need beside a household: the room sees its list of difficulties
-        fu, fw = v.fold.get(u, u), v.fold.get(w, w)
-        if fu == fw:
-            continue
-        if u in v.fold or w in v.fold:
-            seen[(fu, fw, kind)] += 1
-            continue
-        b.edge(str(key), u, w, **_edge_options(kind, d, v.lang))
+    fold, private, language = v.fold, v.private, v.lang
+    # The adjacency itself, in the order of ``A.edges``: a town has 25,000 ties per payload.
+    for u, nbrs in v.A._adj.items():
+        fu = fold.get(u, u)
+        for w, keyed in nbrs.items():
+            fw = fold.get(w, w)
+            if fu == fw:
+                continue
+            folded = u in fold or w in fold
+            for key, d in keyed.items():
+                kind = d.get("kind", "")
+                if not private and kind not in PROJECTOR_TIES:
+                    continue  # never a need beside a household: the room sees the difficulties
+                if folded:
+                    seen[(fu, fw, kind)] += 1
+                    continue
+                try:
+                    options = _tie_options(kind, d.get("season"), d.get("frequency"), language)
+                except TypeError:  # an imported attribute that is a list or a mapping
+                    options = _edge_options(kind, d, language)
+                b.edge(str(key), u, w, **options)
     for (fu, fw, kind), count in sorted(seen.items()):
         options = _edge_options(kind, {"kind": kind}, v.lang)
         options["width"] = min(1 + count / 4, 12)
@@ -383,9 +399,22 @@ def tree_payload(
         "overview": bool(v.fold),
         "winter": winter,
         "legend": legend(lang),
-        "flags": [f.to_dict(lang) for f in found] if private else [],
+        "flags": _flag_dicts(live, found, settings, winter, lang) if private else [],
         "whatif": [{"unit": u, "effect": e} for u, e in sorted(v.affected.items())],
     }
+
+
+def _flag_dicts(live: Version, found: list, settings, winter: bool, lang: str) -> list[dict]:
+    """The flags as the private payload sends them, once per seq (every view shares them):
+    what the tree's list shows (kind, title, reason in the screen's language, node, label),
+    not every language's reason (a town has thousands of flags)."""
+    key = ("flag_dicts", _key(settings), winter, lang)
+    kept = ("flag", "title", "reason", "node", "label")
+
+    def compute() -> list[dict]:
+        return [{k: d[k] for k in kept if k in d} for d in (f.to_dict(lang) for f in found)]
+
+    return live.memo(key, compute)
 
 
 def legend(lang: str) -> dict[str, Any]:

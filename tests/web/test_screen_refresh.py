@@ -75,3 +75,17 @@ def test_live_refreshes_do_not_sign_the_login_cookie_again(fac, demo_id):
         assert "Set-Cookie" not in refresh.headers
     tree = fac.get(f"/sessions/{demo_id}/tree.json", headers={"Accept": "application/json"})
     assert "Set-Cookie" not in tree.headers
+
+
+def test_the_flags_panel_lists_the_first_hints_and_says_how_many_more(fac, demo_id, monkeypatch):
+    from facilitator import flags_panel
+
+    panel = fac.get(f"/sessions/{demo_id}/flags", headers=HX).get_data(as_text=True)
+    shown = panel.count('class="flag flag-')
+    assert shown >= 3 and "data-flags-more" not in panel
+    monkeypatch.setattr(flags_panel, "FLAGS_SHOWN", 2)
+    stage = fac.post(f"/sessions/{demo_id}/stage", data={"stage": "ties"}, headers=HX)
+    assert stage.status_code == 200  # a new seq: the panel is made again
+    panel = fac.get(f"/sessions/{demo_id}/flags", headers=HX).get_data(as_text=True)
+    assert panel.count('class="flag flag-') == 2
+    assert f"ほかに {shown - 2} 件のヒントがあります" in panel
