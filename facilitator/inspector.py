@@ -325,16 +325,27 @@ def edit_tie(session_id: str, node_id: str, tie_id: str):
 @bp.post("/sessions/<session_id>/nodes/<node_id>/undo")
 @facilitator_required
 def undo(session_id: str, node_id: str):
-    """Take back the latest change (the removal just made, say) and show the node again."""
+    """Take back the latest change (the removal just made, say; again: the one before) and
+    show the node again, or the dashboard when the undo took the node away."""
     session = web.open_session(session_id)
     try:
         event = session.undo(ACTOR)
-    except (NotFound, ValidationError) as e:
-        name = "facilitation/_inspector.html"
-        return web.render(name, name, 422, session_id=session_id, error=web.problem_text(e))
+    except NotFound:
+        return _closed(session, 422, error=_("There is nothing to undo."))
+    except ValidationError as e:
+        return _closed(session, 422, error=web.problem_text(e))
     web.changed(session_id)
     notice = undo_answer(session, event)["message"]
-    if node_id not in web.session_graph(session):
+    if node_id in web.session_graph(session):
+        return _show(session_id, node_id, notice=notice)
+    if not web.is_htmx():
+        return redirect(url_for("facilitation.dashboard", session_id=session_id), 303)
+    return _closed(session, notice=notice)
+
+
+def _closed(session: Session, status: int = 200, **ctx: Any):
+    """The inspector with no node in it, saying ``error`` or ``notice``."""
+    if web.is_htmx():
         name = "facilitation/_inspector.html"
-        return web.render(name, name, session_id=session_id, notice=notice)
-    return _show(session_id, node_id, notice=notice)
+        return web.render(name, name, status, session_id=session.id, **ctx)
+    return _page(session, status, removed=None, **ctx)
