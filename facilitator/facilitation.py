@@ -431,10 +431,12 @@ def _wall(session: Session) -> list[dict]:
     """Approved nodes grouped by kind, in vocabulary order, with projector-safe labels."""
     groups: dict[str, list[dict]] = {kind: [] for kind in NODE_KINDS}
     # The room labels: unique, consent-aware, and never a flag (graph.privacy).
-    labels = web.live_version(session).room_labels()
-    for node in _approved_nodes(session):
-        if node.get("kind") in groups and node["id"] in labels:
-            groups[node["kind"]].append({"id": node["id"], "label": labels[node["id"]]})
+    live = web.live_version(session)
+    labels = live.room_labels()
+    for node, data in live.G.nodes(data=True):  # approved ones, oldest first
+        kind = data.get("kind")
+        if kind in groups and node in labels and is_active(data):
+            groups[kind].append({"id": node, "label": labels[node]})
     return [
         {
             "kind": kind,
