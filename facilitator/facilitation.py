@@ -415,13 +415,13 @@ def edit_tie(session_id: str, tie_id: str):
     """Approve a phone's tie (``approve=1``), change its kind (``kind``) or take it off the
     map (``hide=1``)."""
     if request.form.get("approve"):
-        return _act(session_id, "ties", lambda s: s.update_tie(tie_id, ACTOR, status="approved"))
+        return _act(session_id, "ties", lambda s: s.edit_tie(tie_id, ACTOR, status="approved"))
     if request.form.get("hide"):
-        return _act(session_id, "ties", lambda s: s.update_tie(tie_id, ACTOR, status="hidden"))
+        return _act(session_id, "ties", lambda s: s.edit_tie(tie_id, ACTOR, status="hidden"))
     kind = request.form.get("kind", "")
     if kind not in TIE_KINDS:
         return _region(session_id, "ties", 422, error=_("Choose the kind of tie."))
-    return _act(session_id, "ties", lambda s: s.update_tie(tie_id, ACTOR, kind=kind))
+    return _act(session_id, "ties", lambda s: s.edit_tie(tie_id, ACTOR, kind=kind))
 
 
 # -- projector ----------------------------------------------------------------------------------------
