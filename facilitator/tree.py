@@ -381,12 +381,21 @@ def tree_payload(
     if live is None:
         live = Version(-1, G)
     v, found = _view(live, settings, private, layout, winter, away, lang, pinned)
-    v.fold = _folds(v, expand)
+    # The folds and the folded districts' roots are the same for the facilitator's and the
+    # projector's picture: made once per seq and shared.
+    pins = _key(pinned)
+    v.fold = live.memo(("folds", expand, winter, pins), lambda: _folds(v, expand))
     b = _Builder(lang)
     for node, xy in v.positions.items():
         if node not in v.fold:
             _add_node(b, v, node, xy)
-    _add_folded(b, v)
+
+    def folded() -> list[dict]:
+        roots = _Builder(lang)
+        _add_folded(roots, v)
+        return roots.nodes
+
+    b.nodes.extend(live.memo(("folded", expand, winter, pins, layout, lang), folded))
     _add_edges(b, v)
     return {
         "nodes": b.nodes,
