@@ -132,8 +132,7 @@ def _dashboard_ctx(session: Session) -> dict:
         **_counts_ctx(session),
         **_controls_ctx(session),
         **ties_ctx(session),
-        **_flags_ctx(session),
-    }
+    }  # the flags only when their fold is opened: GET /sessions/<id>/flags
 
 
 def _base_ctx(session: Session) -> dict:

@@ -122,6 +122,7 @@ def inspector_ctx(session: Session, node_id: str) -> dict[str, Any]:
         "node_ties": ties,
         "merge": _candidates(G, node_id, data.get("label", ""), data["kind"]),
         "value_labels": value_labels(),
+        "attribute_names": attribute_names(),
         "icon": web.KIND_ICONS.get(data["kind"], ""),
     }
     lives = {"person": "household", "household": "person"}.get(data["kind"])

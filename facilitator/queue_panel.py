@@ -27,7 +27,10 @@ def queue_ctx(session: Session) -> dict[str, Any]:
     by_phone: dict[str, int] = {}
     for note in pending:
         by_phone[note["participant"]] = by_phone.get(note["participant"], 0) + 1
-    phones = {row["token_hash"] for row in session.db.query("SELECT token_hash FROM participants")}
+    phones = {
+        row["token_hash"]: row["nickname"] or ""
+        for row in session.db.query("SELECT token_hash, nickname FROM participants")
+    }
     blocked = session.blocked_phones()
     live = web.live_version(session)
 
@@ -60,4 +63,6 @@ def queue_ctx(session: Session) -> dict[str, Any]:
                 "phone_blocked": phone in blocked,
             }
         )
-    return {"queue": queue, "queue_total": len(pending)}
+    # Blocked phones' notes are hidden: only this list lets them send again.
+    gone = [{"id": p, "nickname": phones[p]} for p in sorted(blocked) if p in phones]
+    return {"queue": queue, "queue_total": len(pending), "blocked": gone}

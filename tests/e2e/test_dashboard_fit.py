@@ -122,7 +122,7 @@ def test_the_queue_and_the_feed_are_the_first_screen(server, context, demo, scre
     flags = page.locator("#flags-fold")
     assert flags.evaluate("d => d.open") is False
     flags.locator("summary").click()
-    assert page.locator("#flags .flag-list").is_visible()
+    page.locator("#flags .flag-list").wait_for()  # loaded when opened
     page.keyboard.press("Escape")
     assert flags.evaluate("d => d.open") is False
     assert page.locator("#flags .flag-list").is_hidden()

@@ -51,10 +51,9 @@ def test_the_demo_dashboard_is_light_and_quick(fac, demo_id):
     # Long lists are paged: one page of nodes and of ties, never all of them.
     assert html.count('<li class="kind-') <= 20
     assert len(re.findall(r'<li data-tie="', html)) <= 20
-    # The private panels are closed: the flags fold has no open attribute.
-    assert re.search(
-        r'<details class="card private-fold" id="flags-fold" data-private-panel>', html
-    )
+    # The private panels are closed: the flags fold has no open attribute (and no flags).
+    fold = re.search(r'<details class="card private-fold" id="flags-fold"[^>]*>', html).group(0)
+    assert not re.search(r"\bopen\b", fold) and 'class="flag-list"' not in html
 
 
 def test_a_region_is_redrawn_only_when_a_change_touched_it(fac, store, demo_id):
@@ -119,7 +118,14 @@ def test_a_blocked_phone_is_refused_while_others_go_on(client, fac, store, sessi
     assert _note(client, session_id, calm, "神社").status_code == 201
     with store.open(session_id) as s:
         assert [n["text"] for n in s.notes("pending")] == ["神社"]
-    fac.post(f"/sessions/{session_id}/phones/{phone}/unblock", headers=HX)
+    # Its notes are hidden, so the queue lists it as blocked, with the way back.
+    queue = fac.get(f"/sessions/{session_id}/queue", headers=HX).get_data(as_text=True)
+    assert f'data-blocked="{phone}"' in queue and "ブロックを解除" in queue
+    r = fac.post(f"/sessions/{session_id}/phones/{phone}/unblock", headers=HX if hx else {})
+    assert r.status_code == (200 if hx else 303)
+    assert "data-blocked" not in fac.get(f"/sessions/{session_id}/queue", headers=HX).get_data(
+        as_text=True
+    )
     assert _note(client, session_id, flood, "また集会所").status_code == 201
 
 

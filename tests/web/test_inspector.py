@@ -3,6 +3,8 @@ lives-here — each with and without htmx, bad input refused in Japanese with no
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 HX = {"HX-Request": "true"}
@@ -47,6 +49,11 @@ def test_open_the_inspector(fac, m, hx):
     assert 'data-duplicate="' + m["b"] + '"' in html  # 渡辺さん is offered as the same person
     assert ("<html" in html) is not hx
     assert fac.get(f"/sessions/{m['sid']}/nodes/zz", headers=HX).status_code == 404
+    # Every field is named in Japanese (screen readers too); the ✕ closes the panel.
+    tie = _text(fac.get(f"/sessions/{m['sid']}/nodes/{m['home']}", headers=HX))
+    for name in ("季節", "頻度", "情報源"):
+        assert re.search(rf'<label class="sr-only" for="t\w+-{m["snow"]}">[^<]*{name}', tie), name
+    assert 'aria-label="閉じる"' in tie
 
 
 @BOTH
