@@ -21,6 +21,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFProtect
 
@@ -48,6 +49,23 @@ bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
 
 
+class _PageRefreshedSessions(SecureCookieSessionInterface):
+    """Signed cookie sessions whose expiry is pushed back by pages, not by live refreshes.
+
+    Flask signs and sends the permanent cookie again on every request; a screen's region and
+    tree refreshes (htmx, JSON) are most requests of a workshop, and a new signature each was
+    a fifth of their cost. A changed session is always sent.
+    """
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        if session.modified:
+            return True
+        background = request.headers.get("HX-Request") == "true" or (
+            request.accept_mimetypes.best == "application/json"
+        )
+        return not background and super().should_set_cookie(app, session)
+
+
 def init_app(app: Flask) -> None:
     """Fill in the keys (from the environment, else kept in the data folder) and CSRF."""
     data = app.config["DATA"]
@@ -56,6 +74,7 @@ def init_app(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = kept_secret(data, ".secret_key")
     csrf.init_app(app)
+    app.session_interface = _PageRefreshedSessions()
     config = app.config
     app.extensions["tsunagari_join_limiter"] = FailureLimiter(
         lambda: config["JOIN_LIMIT_PER_MINUTE"]

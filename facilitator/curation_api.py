@@ -76,25 +76,35 @@ def patch_session(session_id: str):
     return jsonify(session.meta())
 
 
-@bp.patch("/sessions/<session_id>/nodes/<node_id>")
-def patch_node(session_id: str, node_id: str):
-    """Change a node: ``{"label"?, "kind"?, "status"?, attrs…}`` (``null`` removes an
-    attribute): 200 ``{"node", "seq"}``."""
+#: What the API changes and removes: (edit, remove, the row as JSON, the answer's key).
+_ROWS = {
+    "nodes": ("edit_node", "remove_node", _node_json, "node"),
+    "ties": ("edit_tie", "remove_tie", _tie_json, "tie"),
+}
+
+
+@bp.patch("/sessions/<session_id>/<any(nodes, ties):table>/<row_id>")
+def patch_row(session_id: str, table: str, row_id: str):
+    """Change a node ``{"label"?, "kind"?, "status"?, attrs…}`` or a tie ``{"kind"?,
+    "status"?, "season"?, "frequency"?, "origin"?}`` (``null`` removes an attribute):
+    200 ``{"node"|"tie", "seq"}``."""
+    edit, _remove, to_json, key = _ROWS[table]
     session = web.open_session(session_id)
     _facilitator_of(session)
     body = _body()
     _refuse_empty(body)
-    row = session.edit_node(node_id, FACILITATOR, **body)
-    return _answer(session, node=_node_json(row))
+    row = getattr(session, edit)(row_id, FACILITATOR, **body)
+    return _answer(session, **{key: to_json(row)})
 
 
-@bp.delete("/sessions/<session_id>/nodes/<node_id>")
-def delete_node(session_id: str, node_id: str):
-    """Remove a node with its ties (one undoable event): 200 ``{"removed", "seq"}``."""
+@bp.delete("/sessions/<session_id>/<any(nodes, ties):table>/<row_id>")
+def delete_row(session_id: str, table: str, row_id: str):
+    """Remove a node with its ties, or a tie (one undoable event): 200 ``{"removed",
+    "seq"}``."""
+    _edit, remove, to_json, _key = _ROWS[table]
     session = web.open_session(session_id)
     _facilitator_of(session)
-    row = session.remove_node(node_id, FACILITATOR)
-    return _answer(session, removed=_node_json(row))
+    return _answer(session, removed=to_json(getattr(session, remove)(row_id, FACILITATOR)))
 
 
 @bp.post("/sessions/<session_id>/nodes/<node_id>/merge")
@@ -116,27 +126,6 @@ def merge_node(session_id: str, node_id: str):
         )
     row = session.merge_nodes(node_id, drop, FACILITATOR, **body)
     return _answer(session, node=_node_json(row))
-
-
-@bp.patch("/sessions/<session_id>/ties/<tie_id>")
-def patch_tie(session_id: str, tie_id: str):
-    """Change a tie: ``{"kind"?, "status"?, "season"?, "frequency"?, "origin"?}`` (``null``
-    removes an attribute): 200 ``{"tie", "seq"}``."""
-    session = web.open_session(session_id)
-    _facilitator_of(session)
-    body = _body()
-    _refuse_empty(body)
-    row = session.edit_tie(tie_id, FACILITATOR, **body)
-    return _answer(session, tie=_tie_json(row))
-
-
-@bp.delete("/sessions/<session_id>/ties/<tie_id>")
-def delete_tie(session_id: str, tie_id: str):
-    """Remove a tie (one undoable event): 200 ``{"removed", "seq"}``."""
-    session = web.open_session(session_id)
-    _facilitator_of(session)
-    row = session.remove_tie(tie_id, FACILITATOR)
-    return _answer(session, removed=_tie_json(row))
 
 
 def undo_answer(session: Session, event: dict) -> dict:

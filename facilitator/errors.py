@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from graph.errors import Damaged, GraphError, NotFound, ValidationError
+from graph.errors import Damaged, Forbidden, GraphError, NotFound, ValidationError
 
 from .storage.store import disk_nearly_full
 
@@ -45,7 +45,9 @@ def error_response(status: int, code: str, message: str):
 
 def _graph_error(e: GraphError):
     status = 404 if isinstance(e, NotFound) else 422 if isinstance(e, ValidationError) else 409
-    code = {404: "not_found", 422: "invalid", 409: "conflict"}[status]
+    if isinstance(e, Forbidden):
+        status = 403
+    code = {403: "forbidden", 404: "not_found", 422: "invalid", 409: "conflict"}[status]
     if isinstance(e, Damaged):
         code = "damaged"
     return error_response(status, code, e.message(str(get_locale() or "ja")))

@@ -14,6 +14,7 @@ from flask import (
     Response,
     current_app,
     redirect,
+    render_template,
     request,
     url_for,
 )
@@ -28,12 +29,13 @@ from .auth import facilitator_required
 from .backup import backup_closed
 from .curation_api import undo_answer
 from .flags_panel import flags_ctx as _flags_ctx
+from .heavy import heavy_if_large
 from .live import sse_stream
 from .localtime import local_hhmm
 from .node_list import nodes_ctx, page_number
 from .present import present_event
 from .queue_panel import queue_ctx
-from .regions import untouched
+from .regions import stickies_html, untouched
 from .storage import MAX_TITLE, STAGES, Session
 from .ties_panel import tie_form_ctx, ties_ctx
 
@@ -130,8 +132,7 @@ def _dashboard_ctx(session: Session) -> dict:
         **_counts_ctx(session),
         **_controls_ctx(session),
         **ties_ctx(session),
-        **_flags_ctx(session),
-    }
+    }  # the flags only when their fold is opened: GET /sessions/<id>/flags
 
 
 def _base_ctx(session: Session) -> dict:
@@ -272,6 +273,7 @@ def close(session_id: str):
 def dashboard(session_id: str):
     """The facilitator's live dashboard: join QR, queue, feed, ties, flags."""
     session = web.open_session(session_id)
+    heavy_if_large(session)  # the whole page of a town-sized session
     return web.render(
         "facilitation/_dashboard.html",
         "facilitation/dashboard.html",
@@ -319,7 +321,9 @@ def flags_panel(session_id: str):
     if web.is_htmx() and untouched(session, "flags", request.args.get("since")):
         return Response(status=204)
     person = request.args.get("person") or None
-    ctx = {**_base_ctx(session), **_dashboard_ctx(session), **_flags_ctx(session, person)}
+    # The fragment needs only the flags; the whole dashboard only for a page load.
+    rest = {} if web.is_htmx() else _dashboard_ctx(session)
+    ctx = {**_base_ctx(session), **rest, **_flags_ctx(session, person)}
     return web.render("facilitation/_flags.html", "facilitation/dashboard.html", **ctx)
 
 
@@ -410,13 +414,13 @@ def edit_tie(session_id: str, tie_id: str):
     """Approve a phone's tie (``approve=1``), change its kind (``kind``) or take it off the
     map (``hide=1``)."""
     if request.form.get("approve"):
-        return _act(session_id, "ties", lambda s: s.update_tie(tie_id, ACTOR, status="approved"))
+        return _act(session_id, "ties", lambda s: s.edit_tie(tie_id, ACTOR, status="approved"))
     if request.form.get("hide"):
-        return _act(session_id, "ties", lambda s: s.update_tie(tie_id, ACTOR, status="hidden"))
+        return _act(session_id, "ties", lambda s: s.edit_tie(tie_id, ACTOR, status="hidden"))
     kind = request.form.get("kind", "")
     if kind not in TIE_KINDS:
         return _region(session_id, "ties", 422, error=_("Choose the kind of tie."))
-    return _act(session_id, "ties", lambda s: s.update_tie(tie_id, ACTOR, kind=kind))
+    return _act(session_id, "ties", lambda s: s.edit_tie(tie_id, ACTOR, kind=kind))
 
 
 # -- projector ----------------------------------------------------------------------------------------
@@ -426,12 +430,19 @@ def _wall(session: Session) -> list[dict]:
     """Approved nodes grouped by kind, in vocabulary order, with projector-safe labels."""
     groups: dict[str, list[dict]] = {kind: [] for kind in NODE_KINDS}
     # The room labels: unique, consent-aware, and never a flag (graph.privacy).
-    labels = web.live_version(session).room_labels()
-    for node in _approved_nodes(session):
-        if node.get("kind") in groups and node["id"] in labels:
-            groups[node["kind"]].append({"id": node["id"], "label": labels[node["id"]]})
+    live = web.live_version(session)
+    labels = live.room_labels()
+    for node, data in live.G.nodes(data=True):  # approved ones, oldest first
+        kind = data.get("kind")
+        if kind in groups and node in labels and is_active(data):
+            groups[kind].append({"id": node, "label": labels[node]})
     return [
-        {"kind": kind, "icon": web.KIND_ICONS[kind], "stickies": stickies}
+        {
+            "kind": kind,
+            "icon": web.KIND_ICONS[kind],
+            "stickies": stickies,
+            "html": stickies_html(kind, web.KIND_ICONS[kind], stickies),
+        }
         for kind, stickies in groups.items()
         if stickies
     ]
@@ -463,14 +474,27 @@ def projector(session_id: str):
 @bp.get("/sessions/<session_id>/projector/wall")
 @facilitator_required
 def wall(session_id: str):
-    """The note wall alone (refreshed on every ``changed`` event)."""
+    """The note wall alone, refreshed after a ``changed`` event: 204 when no change since
+    ``?since=<seq>`` touched the approved notes. The fragment is rendered once per seq and
+    language and shared by every projector showing it."""
     session = web.open_session(session_id)
-    return web.render(
-        "facilitation/_wall.html",
-        "facilitation/projector.html",
-        **_base_ctx(session),
-        wall=_wall(session),
-    )
+    if not web.is_htmx():
+        return web.render(
+            "facilitation/_wall.html",
+            "facilitation/projector.html",
+            **_base_ctx(session),
+            wall=_wall(session),
+        )
+    if untouched(session, "wall", request.args.get("since")):
+        return Response(status=204)
+    live = web.live_version(session)
+
+    def fragment() -> str:
+        heavy_if_large(session)
+        ctx = {**_base_ctx(session), "last_seq": live.seq}
+        return render_template("facilitation/_wall.html", **ctx, wall=_wall(session))
+
+    return live.memo(("wall", web.lang()), fragment)
 
 
 # -- live stream ----------------------------------------------------------------------------------------

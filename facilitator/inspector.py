@@ -122,6 +122,7 @@ def inspector_ctx(session: Session, node_id: str) -> dict[str, Any]:
         "node_ties": ties,
         "merge": _candidates(G, node_id, data.get("label", ""), data["kind"]),
         "value_labels": value_labels(),
+        "attribute_names": attribute_names(),
         "icon": web.KIND_ICONS.get(data["kind"], ""),
     }
     lives = {"person": "household", "household": "person"}.get(data["kind"])
@@ -179,9 +180,19 @@ def _act(session_id: str, node_id: str, action, **extra: Any):
     return _show(session_id, node_id, **extra)
 
 
-def _form_value(name: str) -> Any:
-    value = request.form.get(name, "").strip()
-    return value or None
+def _form_changes(verbatim: tuple[str, ...], attrs) -> dict[str, Any]:
+    """The fields of the form that are there: ``verbatim`` as typed, ``attrs`` stripped (an
+    empty one is ``None``: the attribute is removed)."""
+    changes: dict[str, Any] = {n: request.form[n] for n in verbatim if n in request.form}
+    for name in attrs:
+        if name in request.form:
+            changes[name] = request.form[name].strip() or None
+    return changes
+
+
+def _save(session_id: str, node_id: str, action):
+    """An edit of the form: ``action`` run, then the node again with 「保存しました」."""
+    return _act(session_id, node_id, action, notice=_("Saved."))
 
 
 # -- routes ---------------------------------------------------------------------------------------
@@ -199,20 +210,9 @@ def inspect(session_id: str, node_id: str):
 def edit(session_id: str, node_id: str):
     """Save the node's label, kind and attributes (an empty field removes the attribute)."""
     kind = _kind(web.open_session(session_id), node_id)
-    changes: dict[str, Any] = {}
-    for name in ("label", "kind"):
-        if name in request.form:
-            changes[name] = request.form[name]
     names = set(KIND_ATTRIBUTES.get(kind, ())) | (set(NODE_ATTRIBUTES) - {"status"})
-    for name in sorted(names):
-        if name in request.form:
-            changes[name] = _form_value(name)
-    return _act(
-        session_id,
-        node_id,
-        lambda s: s.edit_node(node_id, ACTOR, **changes),
-        notice=_("Saved."),
-    )
+    changes = _form_changes(("label", "kind"), sorted(names))
+    return _save(session_id, node_id, lambda s: s.edit_node(node_id, ACTOR, **changes))
 
 
 @bp.post("/sessions/<session_id>/nodes/<node_id>/status")
@@ -243,18 +243,26 @@ def remove(session_id: str, node_id: str):
     )
 
 
+def _merge_choice(session: Session, node_id: str, drop: str):
+    """``(where drop and the node disagree, None)``, or ``(None, the 422 answer)`` when
+    ``drop`` is missing or unknown."""
+    if not drop:
+        return None, _render(session, node_id, 422, error=_("Choose the note it is the same as."))
+    try:
+        return session.merge_conflicts(node_id, drop), None
+    except NotFound as e:
+        return None, _render(session, node_id, 422, error=web.problem_text(e))
+
+
 @bp.get("/sessions/<session_id>/nodes/<node_id>/merge")
 @facilitator_required
 def merge_preview(session_id: str, node_id: str):
     """Before merging ``?drop=<node>`` into this node: where the two disagree, choose."""
     session = web.open_session(session_id)
     drop = request.args.get("drop", "")
-    if not drop:
-        return _render(session, node_id, 422, error=_("Choose the note it is the same as."))
-    try:
-        conflicts = session.merge_conflicts(node_id, drop)
-    except NotFound as e:
-        return _render(session, node_id, 422, error=web.problem_text(e))
+    conflicts, refused = _merge_choice(session, node_id, drop)
+    if refused is not None:
+        return refused
     label = web.session_graph(session).nodes[drop].get("label", drop)
     return _render(session, node_id, merging={"id": drop, "label": label, "conflicts": conflicts})
 
@@ -265,13 +273,10 @@ def merge(session_id: str, node_id: str):
     """Merge ``drop`` into this node; ``choose_<field>=drop`` takes the dropped node's value."""
     session = web.open_session(session_id)
     drop = request.form.get("drop", "")
-    if not drop:
-        return _show(session_id, node_id, 422, error=_("Choose the note it is the same as."))
+    conflicts, refused = _merge_choice(session, node_id, drop)
+    if refused is not None:
+        return refused
     choose: dict[str, Any] = {}
-    try:
-        conflicts = session.merge_conflicts(node_id, drop)
-    except NotFound as e:
-        return _show(session_id, node_id, 422, error=web.problem_text(e))
     for name, (_keep, theirs) in conflicts.items():
         if request.form.get(f"choose_{name}") == "drop":
             choose[name] = theirs
@@ -309,32 +314,36 @@ def edit_tie(session_id: str, node_id: str, tie_id: str):
             lambda s: s.remove_tie(tie_id, ACTOR),
             notice=_("The tie was removed."),
         )
-    changes: dict[str, Any] = {n: _form_value(n) for n in _TIE_ATTRS if n in request.form}
-    if "kind" in request.form:
-        changes["kind"] = request.form["kind"]
+    changes = _form_changes(("kind",), _TIE_ATTRS)
     if request.form.get("approve"):
         changes["status"] = "approved"
-    return _act(
-        session_id,
-        node_id,
-        lambda s: s.edit_tie(tie_id, ACTOR, **changes),
-        notice=_("Saved."),
-    )
+    return _save(session_id, node_id, lambda s: s.edit_tie(tie_id, ACTOR, **changes))
 
 
 @bp.post("/sessions/<session_id>/nodes/<node_id>/undo")
 @facilitator_required
 def undo(session_id: str, node_id: str):
-    """Take back the latest change (the removal just made, say) and show the node again."""
+    """Take back the latest change (the removal just made, say; again: the one before) and
+    show the node again, or the dashboard when the undo took the node away."""
     session = web.open_session(session_id)
     try:
         event = session.undo(ACTOR)
-    except (NotFound, ValidationError) as e:
-        name = "facilitation/_inspector.html"
-        return web.render(name, name, 422, session_id=session_id, error=web.problem_text(e))
+    except NotFound:
+        return _closed(session, 422, error=_("There is nothing to undo."))
+    except ValidationError as e:
+        return _closed(session, 422, error=web.problem_text(e))
     web.changed(session_id)
     notice = undo_answer(session, event)["message"]
-    if node_id not in web.session_graph(session):
+    if node_id in web.session_graph(session):
+        return _show(session_id, node_id, notice=notice)
+    if not web.is_htmx():
+        return redirect(url_for("facilitation.dashboard", session_id=session_id), 303)
+    return _closed(session, notice=notice)
+
+
+def _closed(session: Session, status: int = 200, **ctx: Any):
+    """The inspector with no node in it, saying ``error`` or ``notice``."""
+    if web.is_htmx():
         name = "facilitation/_inspector.html"
-        return web.render(name, name, session_id=session_id, notice=notice)
-    return _show(session_id, node_id, notice=notice)
+        return web.render(name, name, status, session_id=session.id, **ctx)
+    return _page(session, status, removed=None, **ctx)

@@ -23,17 +23,25 @@ MERGE_CHOICES = 50
 
 def queue_ctx(session: Session) -> dict[str, Any]:
     """The queue: the first :data:`QUEUE_SHOWN` waiting notes, oldest first."""
-    G = web.session_graph(session)
     pending = session.notes("pending")
     by_phone: dict[str, int] = {}
     for note in pending:
         by_phone[note["participant"]] = by_phone.get(note["participant"], 0) + 1
-    phones = {row["token_hash"] for row in session.db.query("SELECT token_hash FROM participants")}
+    phones = {
+        row["token_hash"]: row["nickname"] or ""
+        for row in session.db.query("SELECT token_hash, nickname FROM participants")
+    }
     blocked = session.blocked_phones()
-    nodes_by_kind: dict[str, list[tuple[str, str]]] = {}
-    for n, d in G.nodes(data=True):
-        if is_active(d):
-            nodes_by_kind.setdefault(d.get("kind"), []).append((n, d.get("label", n)))
+    live = web.live_version(session)
+
+    def by_kind() -> dict[str, list[tuple[str, str]]]:
+        nodes: dict[str, list[tuple[str, str]]] = {}
+        for n, d in live.G.nodes(data=True):
+            if is_active(d):
+                nodes.setdefault(d.get("kind"), []).append((n, d.get("label", n)))
+        return nodes
+
+    nodes_by_kind = live.memo("nodes_by_kind", by_kind)  # once per seq
     queue = []
     for note in pending[:QUEUE_SHOWN]:
         same_kind = nodes_by_kind.get(note["kind"], [])
@@ -55,4 +63,6 @@ def queue_ctx(session: Session) -> dict[str, Any]:
                 "phone_blocked": phone in blocked,
             }
         )
-    return {"queue": queue, "queue_total": len(pending)}
+    # Blocked phones' notes are hidden: only this list lets them send again.
+    gone = [{"id": p, "nickname": phones[p]} for p in sorted(blocked) if p in phones]
+    return {"queue": queue, "queue_total": len(pending), "blocked": gone}

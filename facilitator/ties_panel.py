@@ -21,29 +21,31 @@ from .storage import Session
 __all__ = ["ties_ctx", "tie_form_ctx"]
 
 
+def _active_nodes(live) -> list[dict[str, Any]]:
+    return [
+        {"id": n, "label": d.get("label", n), "kind": d.get("kind")}
+        for n, d in live.G.nodes(data=True)
+        if is_active(d)
+    ]
+
+
 def tie_form_ctx(session: Session) -> dict[str, Any]:
-    """The approved nodes the form can join, and the season and frequency choices."""
-    G = web.session_graph(session)
+    """The approved nodes the form can join, and the season and frequency choices.
+
+    The list of nodes is made once per seq (every screen shares it).
+    """
+    live = web.live_version(session)
     labels = value_labels()
     return {
-        "nodes": [
-            {"id": n, "label": d.get("label", n), "kind": d.get("kind")}
-            for n, d in G.nodes(data=True)
-            if is_active(d)
-        ],
+        "nodes": live.memo("tie_form_nodes", lambda: _active_nodes(live)),
         "season_labels": labels["season"],
         "frequency_labels": labels["frequency"],
         "tie_form_open": request.values.get("open") == "1",
     }
 
 
-def ties_ctx(session: Session) -> dict[str, Any]:
-    """One page (``tpage``) of the ties matching ``tq`` (either end's label or the kind):
-    ties waiting for approval first, then the newest."""
-    G = web.session_graph(session)
-    query = (request.values.get("tq") or "")[:100]
-    language = web.lang()
-    kinds = {n: d.get("kind") for n, d in G.nodes(data=True)}
+def _tie_rows(G, query: str, language: str) -> list[tuple]:
+    """The ties matching ``query``, waiting ones first, then the newest."""
     rows = []
     for u, v, key, d in G.edges(keys=True, data=True):
         if d.get("status") == "hidden":
@@ -54,6 +56,18 @@ def ties_ctx(session: Session) -> dict[str, Any]:
         rows.append((u, v, key, d, su, sv))
     rows.reverse()
     rows.sort(key=lambda r: r[3].get("status") != "pending")
+    return rows
+
+
+def ties_ctx(session: Session) -> dict[str, Any]:
+    """One page (``tpage``) of the ties matching ``tq`` (either end's label or the kind):
+    ties waiting for approval first, then the newest. The sorted matches are made once per
+    seq, query and language."""
+    live = web.live_version(session)
+    G = live.G
+    query = (request.values.get("tq") or "")[:100]
+    language = web.lang()
+    rows = live.memo(("tie_rows", query, language), lambda: _tie_rows(G, query, language))
     page = paged(rows, page_number(request.values.get("tpage")))
     page["rows"] = [
         {
@@ -63,7 +77,11 @@ def ties_ctx(session: Session) -> dict[str, Any]:
             **d,
             "source_label": su,
             "target_label": sv,
-            "kinds": [k for k in TIE_KINDS if tie_allowed(k, kinds[u], kinds[v])],
+            "kinds": [
+                k
+                for k in TIE_KINDS
+                if tie_allowed(k, G.nodes[u].get("kind"), G.nodes[v].get("kind"))
+            ],
         }
         for u, v, key, d, su, sv in page["rows"]
     ]

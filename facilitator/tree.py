@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 
 from graph.analysis import FLAG_KINDS, Units, flags, whatif
@@ -29,7 +29,9 @@ from graph.vocabulary import DIRECTED_SUPPORT, INFORMAL
 
 from . import live_model
 from .auth import facilitator_required
+from .heavy import heavy_if_large
 from .live_model import Version
+from .regions import untouched
 from .web import KIND_ICONS, kind_name, lang, live_version, open_session
 
 __all__ = ["bp", "tree_payload", "KIND_STYLE", "OVERVIEW_NODES", "PROJECTOR_TIES"]
@@ -99,6 +101,12 @@ def _edge_options(kind: str, d: Mapping[str, Any], lang: str) -> dict[str, Any]:
     return options
 
 
+@functools.lru_cache(maxsize=1024)
+def _tie_options(kind: str, season: Any, frequency: Any, lang: str) -> dict[str, Any]:
+    """:func:`_edge_options` of a tie with these attributes (shared: never change it)."""
+    return _edge_options(kind, {"kind": kind, "season": season, "frequency": frequency}, lang)
+
+
 class _Builder:
     """Collects vis nodes and edges through pyvis's Node and Edge option builders."""
 
@@ -141,6 +149,7 @@ class _Builder:
 _DETAIL_KINDS = {"person", "need"}
 
 
+@functools.lru_cache(maxsize=32768)
 def _note_text(label: str, kind: str, trunk: bool = False, marks: str = "") -> str:
     """The label as drawn: the facilitator's markers, the kind's symbol on a note, then the
     name, wrapped into its slot's lines."""
@@ -318,17 +327,27 @@ def _add_edges(b: _Builder, v: _View) -> None:
     """The ties drawn: all on the private screen, :data:`PROJECTOR_TIES` on the projector;
     ties into folded districts are summed into one line per district and kind."""
     seen: dict[tuple[str, str, str], int] = defaultdict(int)
-    for u, w, key, d in v.A.edges(keys=True, data=True):
-        kind = d.get("kind", "")
-        if not v.private and kind not in PROJECTOR_TIES:
-            continue  # never a need beside a household: the room sees its list of difficulties
-        fu, fw = v.fold.get(u, u), v.fold.get(w, w)
-        if fu == fw:
-            continue
-        if u in v.fold or w in v.fold:
-            seen[(fu, fw, kind)] += 1
-            continue
-        b.edge(str(key), u, w, **_edge_options(kind, d, v.lang))
+    fold, private, language = v.fold, v.private, v.lang
+    # The adjacency itself, in the order of ``A.edges``: a town has 25,000 ties per payload.
+    for u, nbrs in v.A._adj.items():
+        fu = fold.get(u, u)
+        for w, keyed in nbrs.items():
+            fw = fold.get(w, w)
+            if fu == fw:
+                continue
+            folded = u in fold or w in fold
+            for key, d in keyed.items():
+                kind = d.get("kind", "")
+                if not private and kind not in PROJECTOR_TIES:
+                    continue  # never a need beside a household: the room sees the difficulties
+                if folded:
+                    seen[(fu, fw, kind)] += 1
+                    continue
+                try:
+                    options = _tie_options(kind, d.get("season"), d.get("frequency"), language)
+                except TypeError:  # an imported attribute that is a list or a mapping
+                    options = _edge_options(kind, d, language)
+                b.edge(str(key), u, w, **options)
     for (fu, fw, kind), count in sorted(seen.items()):
         options = _edge_options(kind, {"kind": kind}, v.lang)
         options["width"] = min(1 + count / 4, 12)
@@ -362,12 +381,21 @@ def tree_payload(
     if live is None:
         live = Version(-1, G)
     v, found = _view(live, settings, private, layout, winter, away, lang, pinned)
-    v.fold = _folds(v, expand)
+    # The folds and the folded districts' roots are the same for the facilitator's and the
+    # projector's picture: made once per seq and shared.
+    pins = _key(pinned)
+    v.fold = live.memo(("folds", expand, winter, pins), lambda: _folds(v, expand))
     b = _Builder(lang)
     for node, xy in v.positions.items():
         if node not in v.fold:
             _add_node(b, v, node, xy)
-    _add_folded(b, v)
+
+    def folded() -> list[dict]:
+        roots = _Builder(lang)
+        _add_folded(roots, v)
+        return roots.nodes
+
+    b.nodes.extend(live.memo(("folded", expand, winter, pins, layout, lang), folded))
     _add_edges(b, v)
     return {
         "nodes": b.nodes,
@@ -380,9 +408,22 @@ def tree_payload(
         "overview": bool(v.fold),
         "winter": winter,
         "legend": legend(lang),
-        "flags": [f.to_dict(lang) for f in found] if private else [],
+        "flags": _flag_dicts(live, found, settings, winter, lang) if private else [],
         "whatif": [{"unit": u, "effect": e} for u, e in sorted(v.affected.items())],
     }
+
+
+def _flag_dicts(live: Version, found: list, settings, winter: bool, lang: str) -> list[dict]:
+    """The flags as the private payload sends them, once per seq (every view shares them):
+    what the tree's list shows (kind, title, reason in the screen's language, node, label),
+    not every language's reason (a town has thousands of flags)."""
+    key = ("flag_dicts", _key(settings), winter, lang)
+    kept = ("flag", "title", "reason", "node", "label")
+
+    def compute() -> list[dict]:
+        return [{k: d[k] for k in kept if k in d} for d in (f.to_dict(lang) for f in found)]
+
+    return live.memo(key, compute)
 
 
 def legend(lang: str) -> dict[str, Any]:
@@ -426,12 +467,19 @@ def legend(lang: str) -> dict[str, Any]:
     return {"bands": bands, "ties": ties}
 
 
-def _payload_for(session_id: str, private: bool):
+def _payload_json(session_id: str, private: bool) -> Response:
+    """The payload of this request's view at the live seq, as JSON bytes built once per seq
+    and view and shared by every screen asking for it."""
     session = open_session(session_id)
-    meta = session.meta()
     layout = request.args.get("layout", "tree")
     if layout not in ("tree", "network"):
         abort(400)
+    newest = session.last_seq()
+    if untouched(session, "tree", request.args.get("since")):
+        # Nothing the tree shows changed since the screen's picture (a note was written, a
+        # phone joined): the screen keeps its picture and only learns the seq.
+        return Response(json.dumps({"seq": newest, "same": True}), mimetype="application/json")
+    meta = session.meta()
     # The seq is the one the live graph is at: a change committed meanwhile makes the
     # payload look older than the log, so the screen loads again (never newer).
     live = live_version(session)
@@ -448,15 +496,16 @@ def _payload_for(session_id: str, private: bool):
     }
     key = ("payload", tuple(options.items()), _key(settings), tuple(sorted(pinned.items())))
 
-    def compute() -> dict[str, Any]:
+    def compute() -> bytes:
+        heavy_if_large(session)  # the first screen at this seq builds it for the others
         live_model.count("payload")
-        return tree_payload(live.G, settings, pinned=pinned, live=live, **options)
+        data = tree_payload(live.G, settings, pinned=pinned, live=live, **options)
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
-    # Every screen showing the same view at this seq gets the same payload, built once.
-    data = dict(live.memo(key, compute))
-    data["seq"] = seq
-    data["title"] = meta["title"]
-    return data
+    # Every screen showing the same view at this seq gets the same bytes, built once.
+    body = live.memo(key, compute)
+    head = json.dumps({"seq": seq, "title": meta["title"]}, ensure_ascii=False)[:-1].encode()
+    return Response(head + b"," + body[1:], mimetype="application/json")
 
 
 @bp.get("/sessions/<session_id>/tree")
@@ -472,7 +521,7 @@ def tree(session_id: str):
 def tree_json(session_id: str):
     """The vis-network payload; ``view=projector`` gives the projector-safe picture."""
     private = request.args.get("view", "private") != "projector"
-    return jsonify(_payload_for(session_id, private))
+    return _payload_json(session_id, private)
 
 
 @bp.get("/sessions/<session_id>/projector/tree")

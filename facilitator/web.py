@@ -69,13 +69,18 @@ def live_version(session: Session) -> Version:
     place while this request reads it. The graph is frozen: a caller that needs to change it
     copies it.
     """
-    heavy_if_large(session)  # a town-sized session's graph and layout take seconds of CPU
     leases = g.setdefault("live_leases", {})
     version = leases.get(session.path)
-    if version is not None and version.seq == session.last_seq():
+    newest = session.last_seq()
+    if version is not None and version.seq == newest:
         return version
     models: LiveModels = current_app.extensions["tsunagari_live"]
     model = models.model(session)
+    current = model.current
+    if current is None or current.seq != newest:
+        # Bringing a town-sized graph up to date takes CPU: a heavy slot. Reading the
+        # version every screen already shares does not.
+        heavy_if_large(session)
     version = model.acquire(session)
     g.setdefault("live_held", []).append((model, version))
     leases[session.path] = version

@@ -394,6 +394,10 @@ def _read_ties(
     facts.frequent_contact.update(unit for unit, m in mask.items() if m & 4)
 
 
+def _node_of(flag: Flag) -> str:
+    return flag.node or ""
+
+
 def _san(label: str) -> str:
     """「佐藤」→「佐藤さん」; labels that already carry an honorific stay as they are."""
     return label if label.endswith(_HONORIFICS) else f"{label}さん"
@@ -407,53 +411,41 @@ def _settings(settings: Mapping[str, Any] | None) -> dict[str, int]:
     return merged
 
 
-def _unit_flags(U: Units) -> list[Flag]:
-    out: list[Flag] = []
-    labels = U.labels
-    contact, winter_contact, supporters = U.contact, U.winter_contact, U.supporters
-    snow_gaps = U.snow_need - U.snow_into
-    for unit in U.members:
-        isolated = unit not in contact
-        if isolated:
-            out.append(
-                Flag(
-                    "isolated_household",
-                    unit,
-                    labels[unit],
-                    {"formal_care": unit in U.formal},
-                )
-            )
-        else:
-            helpers = supporters.get(unit)
-            if helpers is not None and len(helpers) == 1:
-                (helper,) = helpers
-                out.append(
-                    Flag(
-                        "single_supporter",
-                        unit,
-                        labels[unit],
-                        {"supporter": helper, "supporter_label": labels[helper]},
-                    )
-                )
-        if not isolated and unit not in U.frequent_contact:
-            out.append(Flag("infrequent_contact", unit, labels[unit], {}))
-        summer_only = not isolated and unit not in winter_contact
-        snow_gap = unit in snow_gaps
-        if summer_only or snow_gap:
-            out.append(
-                Flag(
-                    "winter_risk",
-                    unit,
-                    labels[unit],
-                    {"summer_only": summer_only, "snow_gap": snow_gap},
-                )
-            )
+def _unit_flags(U: Units) -> dict[str, list[Flag]]:
+    """The flags of the units, each kind by unit id: set operations pick the units flagged,
+    so the loops run over the flags found rather than over every unit."""
+    labels, contact, formal = U.labels, U.contact, U.formal
+    out: dict[str, list[Flag]] = {
+        "isolated_household": [
+            Flag("isolated_household", unit, labels[unit], {"formal_care": unit in formal})
+            for unit in sorted(U.members.keys() - contact)
+        ],
+        "infrequent_contact": [
+            Flag("infrequent_contact", unit, labels[unit], {})
+            for unit in sorted(contact - U.frequent_contact)
+        ],
+    }
+    single = {u: h for u, h in U.supporters.items() if len(h) == 1 and u in contact}
+    out["single_supporter"] = []
+    for unit in sorted(single):
+        (helper,) = single[unit]
+        details = {"supporter": helper, "supporter_label": labels[helper]}
+        out["single_supporter"].append(Flag("single_supporter", unit, labels[unit], details))
+    summer_only, snow_gaps = contact - U.winter_contact, U.snow_need - U.snow_into
+    out["winter_risk"] = [
+        Flag(
+            "winter_risk",
+            u,
+            labels[u],
+            {"summer_only": u in summer_only, "snow_gap": u in snow_gaps},
+        )
+        for u in sorted(summer_only | snow_gaps)
+    ]
     return out
 
 
-def _person_flags(U: Units, limits: dict[str, int]) -> list[Flag]:
-    out: list[Flag] = []
-    labels = U.labels
+def _overloaded(U: Units, limits: dict[str, int]) -> list[Flag]:
+    """Persons at or over a load, roles or sole-supporter threshold, by id."""
     sole: dict[str, int] = defaultdict(int)
     for helpers in U.supporters.values():
         if len(helpers) == 1:
@@ -464,34 +456,40 @@ def _person_flags(U: Units, limits: dict[str, int]) -> list[Flag]:
         limits["overload_roles"],
         limits["overload_sole"],
     )
-    for node in U.persons:
+    if min(max_load, max_roles, max_sole) <= 0:
+        candidates: Any = sorted(U.persons)  # a threshold of 0 flags everyone
+    else:
+        candidates = {p for p, s in U.load.items() if len(s) >= max_load}
+        candidates.update(p for p, s in U.roles.items() if len(s) >= max_roles)
+        candidates.update(p for p, n in sole.items() if n >= max_sole)
+        candidates = sorted(p for p in candidates if U.nodes[p].get("kind") == "person")
+    out = []
+    for node in candidates:
         load = len(U.load.get(node, ()))
         roles = len(U.roles.get(node, ()))
         only = sole.get(node, 0)
         if load >= max_load or roles >= max_roles or only >= max_sole:
-            out.append(
-                Flag(
-                    "overloaded_person",
-                    node,
-                    labels[node],
-                    {"load": load, "roles": roles, "sole": only},
-                )
-            )
-        band = U.nodes[node].get("age_band")
-        if band in OLDER_AGE_BANDS and node not in U.participates:
-            out.append(Flag("no_participation", node, labels[node], {"age_band": band}))
+            details = {"load": load, "roles": roles, "sole": only}
+            out.append(Flag("overloaded_person", node, U.labels[node], details))
+    return out
+
+
+def _person_flags(U: Units, limits: dict[str, int]) -> dict[str, list[Flag]]:
+    labels, nodes, older, participates = U.labels, U.nodes, OLDER_AGE_BANDS, U.participates
+    out: dict[str, list[Flag]] = {"overloaded_person": _overloaded(U, limits)}
+    out["no_participation"] = [
+        Flag("no_participation", node, labels[node], {"age_band": band})
+        for node in U.persons
+        if (band := nodes[node].get("age_band")) in older and node not in participates
+    ]
+    succession = []
     for node, organisers in U.organisers.items():
-        persons = [p for p in organisers if U.nodes[p].get("kind") == "person"]
+        persons = [p for p in organisers if nodes[p].get("kind") == "person"]
         if len(persons) == 1:
             (organiser,) = persons
-            out.append(
-                Flag(
-                    "succession_risk",
-                    node,
-                    labels[node],
-                    {"organiser": organiser, "organiser_label": labels[organiser]},
-                )
-            )
+            details = {"organiser": organiser, "organiser_label": labels[organiser]}
+            succession.append(Flag("succession_risk", node, labels[node], details))
+    out["succession_risk"] = succession
     return out
 
 
@@ -529,13 +527,15 @@ def flags(
     O(n + m) in nodes and ties; the city benchmark (30,000 nodes, 80,000 ties) is in the README.
     """
     U = units if units is not None else analyse(G)
-    found = _unit_flags(U) + _person_flags(U, _settings(settings))
-    for category in SUPPORT_CATEGORIES:
-        if category not in U.kinds_present:
-            found.append(Flag("resource_gap", None, None, {"category": category}))
-    order = {name: i for i, name in enumerate(FLAG_KINDS)}
-    found.sort(key=lambda f: (order[f.flag], f.node or ""))
-    return found
+    by_kind = {**_unit_flags(U), **_person_flags(U, _settings(settings))}
+    by_kind["resource_gap"] = [
+        Flag("resource_gap", None, None, {"category": category})
+        for category in SUPPORT_CATEGORIES
+        if category not in U.kinds_present
+    ]
+    for name in ("no_participation", "succession_risk"):
+        by_kind[name].sort(key=_node_of)
+    return [f for name in FLAG_KINDS for f in by_kind[name]]
 
 
 def whatif(G: nx.MultiDiGraph, person: str) -> list[dict[str, Any]]:

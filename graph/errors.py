@@ -10,6 +10,7 @@ __all__ = [
     "ValidationError",
     "NeedsMapping",
     "NotFound",
+    "Forbidden",
     "Damaged",
 ]
 
@@ -74,6 +75,10 @@ class NeedsMapping(ValidationError):
 
 class NotFound(GraphError):
     """A session, node, tie or note that does not exist."""
+
+
+class Forbidden(GraphError):
+    """The caller may not do this at all (a blocked phone); nothing was written."""
 
 
 class Damaged(GraphError):

@@ -8,6 +8,7 @@ line at y = 0, as vis-network draws them.
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from collections.abc import Mapping
@@ -109,6 +110,18 @@ _SOIL_ROW = 9
 _ROOT_ROWS = ((24, 3), (60, 4), (150, 7))  # (up to n units, units per column); then 12
 
 
+@functools.lru_cache(maxsize=8192)
+def _char_width(ch: str) -> float:
+    """The width of one character in ems (see :func:`text_width`)."""
+    if unicodedata.combining(ch) or ch in "\u200d\ufe0f":
+        return 0.0
+    if ord(ch) > 0x1F000 or unicodedata.category(ch) == "So":
+        return 1.3  # drawn as an emoji
+    if unicodedata.east_asian_width(ch) in "WFA":  # ①② are drawn full-width
+        return 1.0
+    return 0.62
+
+
 def text_width(text: str) -> float:
     """The width of one line of ``text`` in ems: full-width (and ambiguous) 1, emoji 1.3,
     others 0.62 (a little more than most Latin letters take).
@@ -118,14 +131,7 @@ def text_width(text: str) -> float:
     """
     total = 0.0
     for ch in text:
-        if unicodedata.combining(ch) or ch in "\u200d\ufe0f":
-            continue
-        if ord(ch) > 0x1F000 or unicodedata.category(ch) == "So":
-            total += 1.3  # drawn as an emoji
-        elif unicodedata.east_asian_width(ch) in "WFA":  # ①② are drawn full-width
-            total += 1.0
-        else:
-            total += 0.62
+        total += _char_width(ch)
     return round(total, 2)
 
 
@@ -134,15 +140,24 @@ def wrap_label(text: str, slot: Slot) -> list[str]:
 
     >>> wrap_label("移動販売車の停留所（旧駅前）", SLOTS["note"])
     ['移動販売車の停留', '所（旧駅前）']
+
+    Notes
+    -----
+    O(n) in the length of ``text``: the width of the line is kept as it grows (the same sums,
+    in the same order, as :func:`text_width` of the line).
     """
     lines: list[str] = []
     line = ""
+    width = 0.0
     for ch in " ".join(str(text).split()):
-        if line and text_width(line + ch) > slot.width:
+        grown = width + _char_width(ch)
+        if line and round(grown, 2) > slot.width:
             lines.append(line.rstrip())
             line = ch.lstrip()
+            width = _char_width(line) if line else 0.0
         else:
             line += ch
+            width = grown
     if line:
         lines.append(line)
     if len(lines) > slot.lines:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -62,6 +63,7 @@ _INITIAL = {kana: letter for letter, row in _ROWS.items() for kana in row}
 _INITIAL.update({"し": "S", "あ": "A", "い": "I", "う": "U", "え": "E", "お": "O"})
 
 
+@functools.lru_cache(maxsize=65536)
 def initials(label: str) -> str:
     """Romaji initials of a name, one per written word.
 
@@ -150,13 +152,21 @@ _NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 def _district(G: nx.MultiDiGraph, node: Any) -> str:
     """The node's district, or its household's (lives_in), when it reads as a place."""
-    district = G.nodes[node].get("district")
+    nodes = G._node
+    district = nodes[node].get("district")
     if not district:
-        for _, home, kind in G.out_edges(node, data="kind"):
-            if kind == "lives_in" and G.nodes[home].get("district"):
-                district = G.nodes[home]["district"]
+        for home, keyed in G._adj[node].items():  # the out-ties, in ``out_edges`` order
+            if nodes[home].get("district") and any(
+                d.get("kind") == "lives_in" for d in keyed.values()
+            ):
+                district = nodes[home]["district"]
                 break
-    district = str(district or "").strip()
+    return _placelike(str(district or "").strip())
+
+
+@functools.lru_cache(maxsize=4096)
+def _placelike(district: str) -> str:
+    """``district`` if it reads as a place, else ""."""
     if not district or len(district) > _DISTRICT_MAX or _NOT_A_PLACE.search(district):
         return ""
     return district
@@ -204,15 +214,16 @@ def room_labels(G: nx.MultiDiGraph) -> dict[Any, str]:
     O(n + m) for n nodes and m ties. A node keeps its label while others are added unless a
     new node comes to share its plain label (then the district is added to both).
     """
-    visible = [n for n, a in G.nodes(data=True) if is_active(a)]
-    base = {n: shared_label(G.nodes[n]) for n in visible}
+    nodes = G._node
+    visible = [n for n, a in nodes.items() if is_active(a)]
+    base = {n: shared_label(nodes[n]) for n in visible}
     count: dict[str, int] = {}
     for label in base.values():
         count[label] = count.get(label, 0) + 1
     wanted: dict[Any, str] = {}
     for n in visible:
         label = base[n]
-        if count[label] > 1 and G.nodes[n].get("kind") == "person":
+        if count[label] > 1 and nodes[n].get("kind") == "person":
             district = _district(G, n)
             if district:
                 label = f"{label}（{district}）"

@@ -46,6 +46,26 @@ def _status(changes: Mapping[str, Any], what: str) -> None:
         )
 
 
+def _check(
+    changes: Mapping[str, Any],
+    known: frozenset[str],
+    what: str,
+    kinds: Mapping[str, Any],
+    noun: tuple[str, str],
+) -> None:
+    """Refuse unknown fields, a status other than approved / hidden and an unknown kind."""
+    _unknown(changes, known, what)
+    _status(changes, what)
+    if "kind" in changes and changes["kind"] not in kinds:
+        raise ValidationError(
+            Problem(
+                what,
+                f"{noun[0]} {changes['kind']!r} はありません（{'、'.join(kinds)}）",
+                f"unknown {noun[1]} {changes['kind']!r}",
+            )
+        )
+
+
 class Curation(GraphState):
     """The facilitator's corrections (a base of :class:`~facilitator.storage.session.Session`)."""
 
@@ -58,17 +78,7 @@ class Curation(GraphState):
         allowed. Returns the node's row as stored. ``NotFound`` for an unknown node,
         ``ValidationError`` for an unknown field or value (nothing written).
         """
-        what = f"node {node_id!r}"
-        _unknown(changes, NODE_FIELDS, what)
-        _status(changes, what)
-        if "kind" in changes and changes["kind"] not in NODE_KINDS:
-            raise ValidationError(
-                Problem(
-                    what,
-                    f"種類 {changes['kind']!r} はありません（{'、'.join(NODE_KINDS)}）",
-                    f"unknown kind {changes['kind']!r}",
-                )
-            )
+        _check(changes, NODE_FIELDS, f"node {node_id!r}", NODE_KINDS, ("種類", "kind"))
         self._need("nodes", node_id)
         self.update_node(node_id, actor, **changes)
         return self._need("nodes", node_id)
@@ -230,17 +240,7 @@ class Curation(GraphState):
     def edit_tie(self, tie_id: str, actor: str, **changes: Any) -> dict:
         """Change a tie's ``kind``, ``status`` (approved / hidden), ``season``, ``frequency``
         or ``origin`` (``None`` removes one). Returns the tie's row as stored."""
-        what = f"tie {tie_id!r}"
-        _unknown(changes, TIE_FIELDS, what)
-        _status(changes, what)
-        if "kind" in changes and changes["kind"] not in TIE_KINDS:
-            raise ValidationError(
-                Problem(
-                    what,
-                    f"つながりの種類 {changes['kind']!r} はありません",
-                    f"unknown tie kind {changes['kind']!r}",
-                )
-            )
+        _check(changes, TIE_FIELDS, f"tie {tie_id!r}", TIE_KINDS, ("つながりの種類", "tie kind"))
         self._need("ties", tie_id)
         self.update_tie(tie_id, actor, **changes)
         return self._need("ties", tie_id)

@@ -1,12 +1,12 @@
 """Phones that flood the queue: hide everything a phone has waiting, or block the phone.
 
-Both are one undoable event each; a blocked phone's new notes and ties are refused (422 with
+Both are one undoable event each; a blocked phone's new notes and ties are refused (403 with
 a kind Japanese message) until the facilitator unblocks it.
 """
 
 from __future__ import annotations
 
-from graph.errors import NotFound, Problem, ValidationError
+from graph.errors import Forbidden, NotFound, Problem
 
 from .log import EventLog
 from .rows import row_change, utc_now
@@ -15,9 +15,10 @@ __all__ = ["PhoneModeration", "refuse_blocked"]
 
 
 def refuse_blocked(log: EventLog, participant: str) -> None:
-    """Raise ``ValidationError`` if ``participant`` is a blocked phone (inside a transaction)."""
+    """Raise ``Forbidden`` if ``participant`` is a blocked phone (inside a transaction): the
+    note is fine, the phone may not send (so 403, not 422, and the phone drops it)."""
     if log._row("blocked_phones", str(participant)) is not None:
-        raise ValidationError(
+        raise Forbidden(
             Problem(
                 "",
                 "この端末からは送れなくなっています。進行役にお声がけください",

@@ -243,15 +243,30 @@
   }
 
   let failures = 0;
+  let shownQuery = null; // the query of the picture on screen
   function load() {
     if (loading) { again = true; return loading; }
     // The URL already carries ?view=…: add the options to its query, never a second "?"
     // (view=projector?winter=1 would not be the projector view).
     const url = new URL(el.dataset.jsonUrl, window.location.href);
     params.forEach((value, key) => url.searchParams.set(key, value));
+    // The same view as on screen: the server may answer "same" when no change since the
+    // picture's seq touched what the tree shows (a note written, a phone joined).
+    const query = url.search;
+    if (el.dataset.seq && query === shownQuery) url.searchParams.set("since", el.dataset.seq);
     loading = fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
       .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
-      .then((data) => { apply(data); failures = 0; return true; })
+      .then((data) => {
+        if (data.same) {
+          el.dataset.seq = String(data.seq);
+          el.dataset.loads = String(Number(el.dataset.loads || 0) + 1);
+        } else {
+          apply(data);
+          shownQuery = query;
+        }
+        failures = 0;
+        return true;
+      })
       .catch(() => { failures += 1; return false; })
       .then((ok) => {
         loading = null;

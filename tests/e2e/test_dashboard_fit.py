@@ -1,7 +1,7 @@
 """The demo dashboard on a 1366×768 laptop in headless Chromium (issue 10): the queue with its
 count and the live feed in the first screen, the join QR folded once phones joined, private
 panels closed and hidden by Esc, keyboard shortcuts on the focused note, and the whole page
-≤ 300 KB and ≤ 500 ms. Screenshots go to tests/e2e/screenshots/."""
+≤ 300 KB (its time, ≤ 500 ms, is measured by bench/dashboard.py). Screenshots go to tests/e2e/screenshots/."""
 
 from __future__ import annotations
 
@@ -96,8 +96,9 @@ def test_the_queue_and_the_feed_are_the_first_screen(server, context, demo, scre
         f" ({weight['resources']} resources, document {weight['document'] / 1024:.0f} KB)"
     )
     print("  " + "\n  ".join(weight["each"]))
+    # The weight is the page's own; its time depends on the machine and is checked by
+    # bench/dashboard.py (≤ 500 ms), not here.
     assert weight["bytes"] <= 300 * 1024
-    assert weight["ms"] <= 500
     page.screenshot(path=str(screenshot_path("dashboard-1366x768")), full_page=False)
     screenshot(page, "dashboard-1366x768-full")
 
@@ -121,7 +122,7 @@ def test_the_queue_and_the_feed_are_the_first_screen(server, context, demo, scre
     flags = page.locator("#flags-fold")
     assert flags.evaluate("d => d.open") is False
     flags.locator("summary").click()
-    assert page.locator("#flags .flag-list").is_visible()
+    page.locator("#flags .flag-list").wait_for()  # loaded when opened
     page.keyboard.press("Escape")
     assert flags.evaluate("d => d.open") is False
     assert page.locator("#flags .flag-list").is_hidden()

@@ -90,10 +90,13 @@ def test_correct_merge_remove_and_undo_by_hand(server, context, workshop, screen
     inspector.get_by_test_id("inspector-remove").click()
     inspector.locator(f'[data-removed="{ids["home"]}"]').wait_for()
     assert ids["home"] not in _graph(server, sid)[0]
+    on_projector = projector.locator(f'[data-node="{ids["home"]}"]')
+    on_projector.wait_for(state="detached", timeout=5000)
     inspector.get_by_test_id("inspector-undo").click()
     inspector.get_by_text("の削除を取り消しました").wait_for()
     nodes, edges = _graph(server, sid)
     assert ids["home"] in nodes and len(edges) == 1
+    on_projector.wait_for(timeout=5000)
 
     # さとうさん is not merged into 佐藤さん宅: the inspector offers "lives there" instead.
     page.locator("#node-q").fill("さとう")
@@ -103,6 +106,29 @@ def test_correct_merge_remove_and_undo_by_hand(server, context, workshop, screen
     inspector.get_by_text("同居として保存しました").wait_for()
     kinds = {(e["source"], e["target"]): e["kind"] for e in _graph(server, sid)[1]}
     assert kinds[(ids["sato"], ids["home"])] == "lives_in"
+
+    # 雪かき隊 was sent as an activity but is a group: correct its kind, then its tie.
+    team = _note(server, sid, "activity", "雪かき隊")
+    status, tie = server.api(
+        f"/api/v1/sessions/{sid}/ties",
+        "POST",
+        {"source": team, "target": ids["home"], "kind": "snow"},
+    )
+    assert status == 201
+    page.locator("#node-q").fill("雪かき隊")
+    page.locator("#node-results a", has_text="雪かき隊").click()
+    inspector.locator("[data-inspected-label]", has_text="雪かき隊").wait_for()
+    inspector.locator("#insp-kind").select_option("group")
+    inspector.get_by_test_id("inspector-save").click()
+    inspector.locator(".badge.kind", has_text="団体").wait_for()
+    inspector.locator(f"#tseason-{tie['id']}").select_option("winter_only")
+    inspector.locator(f"#tfrequency-{tie['id']}").select_option("weekly")
+    with page.expect_response(lambda r: f"/ties/{tie['id']}" in r.url) as saving:
+        inspector.get_by_test_id(f"tie-save-{tie['id']}").click()
+    assert saving.value.status == 200
+    assert _graph(server, sid)[0][team]["kind"] == "group"
+    saved = next(e for e in _graph(server, sid)[1] if e["source"] == team)
+    assert (saved["season"], saved["frequency"]) == ("winter_only", "weekly")
 
     # Esc hides the inspector (a mirrored laptop shows nothing private).
     page.keyboard.press("Escape")

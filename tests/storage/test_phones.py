@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import NotFound, ValidationError
+from graph.errors import Forbidden, NotFound
 
 
 def _phone(session, name="ゆき"):
@@ -32,13 +32,13 @@ def test_a_blocked_phone_can_send_nothing_until_unblocked(session):
     session.block_phone(flood, "sc")
     assert session.notes("pending") == [] and session.blocked_phones() == {flood}
     seq = session.last_seq()
-    with pytest.raises(ValidationError) as e:
+    with pytest.raises(Forbidden) as e:
         session.add_note(flood, "place", "また集会所")
     assert "進行役にお声がけください" in e.value.message("ja")
     a = session.add_node("person", "佐藤さん", "sc")
     b = session.add_node("person", "鈴木さん", "sc")
     seq = session.last_seq()
-    with pytest.raises(ValidationError):
+    with pytest.raises(Forbidden):
         session.add_tie(a, b, "talk", flood, status="pending")
     assert session.last_seq() == seq
     session.add_note(calm, "place", "神社")  # other phones are not affected

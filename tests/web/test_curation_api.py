@@ -223,3 +223,21 @@ def test_curation_calls_are_the_facilitators_only(app, client, store, demo_id, c
 def _code(store, sid):
     with store.open(sid) as s:
         return s.meta()["code"]
+
+
+def test_patch_kind_where_the_ties_allow_it(client, store, demo_id):
+    with store.open(demo_id) as s:
+        team = s.add_node("activity", "雪かき隊", "test")
+        home = _some(store, demo_id, "household")[0]
+        s.add_tie(team, home, "snow", "test")
+    url = f"/api/v1/sessions/{demo_id}/nodes/{team}"
+    r = client.patch(url, json={"kind": "group", "category": "snow"}, headers=FAC)
+    assert r.status_code == 200, r.get_json()
+    assert (r.get_json()["node"]["kind"], r.get_json()["node"]["category"]) == (
+        "group",
+        "snow",
+    )
+    before = _state(store, demo_id)
+    r = client.patch(url, json={"kind": "household"}, headers=FAC)  # 除雪 to a household
+    assert r.status_code == 422 and "結べません" in r.get_json()["error"]["message"]
+    assert _state(store, demo_id) == before

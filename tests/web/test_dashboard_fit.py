@@ -12,6 +12,7 @@ import pytest
 from facilitator.storage import Store, demo_session
 
 from .conftest import KEY
+from .test_participant import join, me, post_note
 
 HX = {"HX-Request": "true"}
 FAC = {"Authorization": f"Bearer {KEY}"}
@@ -50,10 +51,9 @@ def test_the_demo_dashboard_is_light_and_quick(fac, demo_id):
     # Long lists are paged: one page of nodes and of ties, never all of them.
     assert html.count('<li class="kind-') <= 20
     assert len(re.findall(r'<li data-tie="', html)) <= 20
-    # The private panels are closed: the flags fold has no open attribute.
-    assert re.search(
-        r'<details class="card private-fold" id="flags-fold" data-private-panel>', html
-    )
+    # The private panels are closed: the flags fold has no open attribute (and no flags).
+    fold = re.search(r'<details class="card private-fold" id="flags-fold"[^>]*>', html).group(0)
+    assert not re.search(r"\bopen\b", fold) and 'class="flag-list"' not in html
 
 
 def test_a_region_is_redrawn_only_when_a_change_touched_it(fac, store, demo_id):
@@ -112,12 +112,20 @@ def test_a_blocked_phone_is_refused_while_others_go_on(client, fac, store, sessi
     r = fac.post(f"/sessions/{session_id}/phones/{phone}/block", headers=HX if hx else {})
     assert r.status_code == (200 if hx else 303)
     refused = _note(client, session_id, flood, "また集会所")
-    assert refused.status_code == 422
+    assert refused.status_code == 403  # the note is fine; this phone may not send
+    assert refused.get_json()["error"]["code"] == "forbidden"
     assert "進行役にお声がけください" in refused.get_json()["error"]["message"]
     assert _note(client, session_id, calm, "神社").status_code == 201
     with store.open(session_id) as s:
         assert [n["text"] for n in s.notes("pending")] == ["神社"]
-    fac.post(f"/sessions/{session_id}/phones/{phone}/unblock", headers=HX)
+    # Its notes are hidden, so the queue lists it as blocked, with the way back.
+    queue = fac.get(f"/sessions/{session_id}/queue", headers=HX).get_data(as_text=True)
+    assert f'data-blocked="{phone}"' in queue and "ブロックを解除" in queue
+    r = fac.post(f"/sessions/{session_id}/phones/{phone}/unblock", headers=HX if hx else {})
+    assert r.status_code == (200 if hx else 303)
+    assert "data-blocked" not in fac.get(f"/sessions/{session_id}/queue", headers=HX).get_data(
+        as_text=True
+    )
     assert _note(client, session_id, flood, "また集会所").status_code == 201
 
 
@@ -137,3 +145,29 @@ def test_the_join_qr_is_open_until_a_phone_joins(client, fac, store, session_id)
     _phone(client, store, session_id)
     html = fac.get(f"/sessions/{session_id}").get_data(as_text=True)
     assert '<details class="card join" id="join" data-joined="1">' in html
+
+
+@BOTH
+def test_a_blocked_phones_own_form_is_answered_403(app, fac, store, session_id, code, hx):
+    phone = app.test_client()
+    assert join(phone, code, "あ").status_code == 303
+    assert post_note(phone, session_id, kind="place", text="集会所").status_code == 303
+    flood = me(store, session_id, phone)
+    with store.open(session_id) as s:
+        a = s.add_node("person", "佐藤さん", "t")
+        b = s.add_node("person", "鈴木さん", "t")
+        s.set_meta("t", stage="ties")
+    assert fac.post(f"/sessions/{session_id}/phones/{flood}/block", headers=HX).status_code == 200
+    with store.open(session_id) as s:
+        seq = s.last_seq()
+    r = post_note(phone, session_id, hx=hx, kind="place", text="また集会所")
+    assert r.status_code == 403
+    assert "進行役にお声がけください" in r.get_data(as_text=True)
+    r = phone.post(
+        f"/s/{session_id}/ties",
+        data={"source": a, "target": b, "kind": "talk"},
+        headers=HX if hx else {},
+    )
+    assert r.status_code == 403 and "進行役にお声がけください" in r.get_data(as_text=True)
+    with store.open(session_id) as s:
+        assert s.last_seq() == seq and s.notes("pending") == []

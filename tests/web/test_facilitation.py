@@ -1,5 +1,7 @@
 """The facilitator's screens: sessions, dashboard actions, projector wall and the live stream."""
 
+import re
+
 import pytest
 
 from facilitator.auth import participant_cookie
@@ -401,9 +403,21 @@ def isolated(store, sid):
 
 
 def test_flags_on_dashboard(fac, sid, isolated):
+    reason = "鈴木さん宅には、世帯の外との支え合いや参加のつながりがまだ見えていません"
     text = page(fac.get(f"/sessions/{sid}"))
-    assert "つながり要確認" in text
-    assert "鈴木さん宅には、世帯の外との支え合いや参加のつながりがまだ見えていません" in text
+    # Folded and not sent with the page: the flags come when the fold is opened.
+    fold = re.search(r'<details[^>]*id="flags-fold"[^>]*>', text).group(0)
+    assert " open" not in fold and 'hx-trigger="toggle once"' in fold
+    assert "つながり要確認" not in text and reason not in text
+    opened = fac.get(re.search(r'hx-get="([^"]+)"', fold).group(1), headers=HX)
+    assert opened.status_code == 200
+    assert "つながり要確認" in page(opened) and reason in page(opened)
+    # Still the facilitator's only, and there without JavaScript: the page with it open.
+    assert (
+        fac.application.test_client().get(f"/sessions/{sid}/flags", headers=HX).status_code == 401
+    )
+    plain = page(fac.get(f"/sessions/{sid}/flags"))
+    assert reason in plain and re.search(r'<details[^>]*id="flags-fold"[^>]*\bopen\b', plain)
 
 
 def test_flags_in_english(fac, sid, isolated):

@@ -3,6 +3,8 @@ lives-here — each with and without htmx, bad input refused in Japanese with no
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 HX = {"HX-Request": "true"}
@@ -47,6 +49,11 @@ def test_open_the_inspector(fac, m, hx):
     assert 'data-duplicate="' + m["b"] + '"' in html  # 渡辺さん is offered as the same person
     assert ("<html" in html) is not hx
     assert fac.get(f"/sessions/{m['sid']}/nodes/zz", headers=HX).status_code == 404
+    # Every field is named in Japanese (screen readers too); the ✕ closes the panel.
+    tie = _text(fac.get(f"/sessions/{m['sid']}/nodes/{m['home']}", headers=HX))
+    for name in ("季節", "頻度", "情報源"):
+        assert re.search(rf'<label class="sr-only" for="t\w+-{m["snow"]}">[^<]*{name}', tie), name
+    assert 'aria-label="閉じる"' in tie
 
 
 @BOTH
@@ -182,3 +189,125 @@ def test_the_node_list_is_searchable_and_paged(fac, store, m, hx):
     assert "2 / 3 ページ" in page and page.count("<li") == 20
     dashboard = _text(fac.get(f"/sessions/{m['sid']}"))
     assert dashboard.count('data-node="') <= 20 + 1
+
+
+def _projector(fac, sid):
+    """What the projector's tree shows now: ``(seq, nodes by id, ties by id)``."""
+    body = fac.get(f"/sessions/{sid}/tree.json?view=projector").get_json()
+    return body["seq"], {n["id"]: n for n in body["nodes"]}, {e["id"]: e for e in body["edges"]}
+
+
+#: Each inspector action: (path, form, what the projector shows afterwards).
+LIVE = {
+    "label": (
+        "/nodes/{team}",
+        {"label": "除雪隊"},
+        lambda m, nodes, ties: nodes[m["team"]]["name"] == "除雪隊",
+    ),
+    "kind": (
+        "/nodes/{team}",
+        {"kind": "group"},
+        lambda m, nodes, ties: nodes[m["team"]]["kind"] == "group",
+    ),
+    "consent": (
+        "/nodes/{b}",
+        {"consent": "named"},
+        lambda m, nodes, ties: nodes[m["b"]]["name"] == "渡辺さん",
+    ),
+    "hide": ("/nodes/{home}/status", {"status": "hidden"}, lambda m, n, t: m["home"] not in n),
+    "remove": (
+        "/nodes/{home}/remove",
+        {},
+        lambda m, nodes, ties: m["home"] not in nodes and not ties,
+    ),
+    "tie_kind": (
+        "/nodes/{home}/ties/{snow}",
+        {"kind": "watch"},
+        lambda m, nodes, ties: ties[m["snow"]]["kind"] == "watch",
+    ),
+    "tie_remove": (
+        "/nodes/{home}/ties/{snow}",
+        {"remove": "1"},
+        lambda m, n, t: m["snow"] not in t,
+    ),
+    "merge": ("/nodes/{a}/merge", {"drop": "{b}"}, lambda m, nodes, ties: m["b"] not in nodes),
+    "lives_in": (
+        "/nodes/{a}/lives-in",
+        {"other": "{home}"},
+        None,  # the tree draws a resident in the household, not as a tie: see the store
+    ),
+}
+
+
+@BOTH
+@pytest.mark.parametrize("action", sorted(LIVE))
+def test_every_correction_is_live_on_the_projector(app, fac, store, m, hx, action):
+    path, form, shown = LIVE[action]
+    broker = app.extensions["tsunagari_broker"]
+    woken, (seq, nodes, ties) = broker.version(m["sid"]), _projector(fac, m["sid"])
+    assert shown is None or not shown(m, nodes, ties)
+    form = {k: v.format(**m) for k, v in form.items()}
+    r = _post(fac, m, path.format(**m), form, hx)
+    assert r.status_code == (200 if hx else 303)
+    assert broker.version(m["sid"]) == woken + 1  # every open screen fetches again now
+    seq_after, nodes, ties = _projector(fac, m["sid"])
+    assert seq_after == seq + 1
+    if shown is None:
+        G = _graph(store, m["sid"])[0]
+        assert [d["kind"] for _, _, d in G.edges(m["a"], data=True)] == ["lives_in"]
+    else:
+        assert shown(m, nodes, ties)
+
+
+@BOTH
+def test_undo_step_by_step_from_the_inspector(app, fac, store, m, hx):
+    start = _graph(store, m["sid"])
+    assert _post(fac, m, f"/nodes/{m['team']}", {"label": "除雪隊"}, hx).status_code in (200, 303)
+    assert _post(fac, m, f"/nodes/{m['home']}/remove", {}, hx).status_code in (200, 303)
+    broker = app.extensions["tsunagari_broker"]
+    woken = broker.version(m["sid"])
+
+    # First undo: the removal (the node it names is back, with both its ties).
+    r = _post(fac, m, f"/nodes/{m['home']}/undo", {}, hx)
+    if hx:
+        assert r.status_code == 200 and "「佐藤さん宅」の削除を取り消しました" in _text(r)
+    else:
+        assert r.status_code == 303 and r.headers["Location"].endswith(f"/nodes/{m['home']}")
+    G, _ = _graph(store, m["sid"])
+    assert G.nodes[m["team"]]["label"] == "除雪隊" and G.number_of_edges() == 2
+
+    # Second undo: one step further back, the label.
+    r = _post(fac, m, f"/nodes/{m['team']}/undo", {}, hx)
+    assert r.status_code == (200 if hx else 303)
+    if hx:
+        assert "取り消しました" in _text(r) and "雪かき隊" in _text(r)
+    G, _ = _graph(store, m["sid"])
+    assert sorted(G.nodes(data=True)) == sorted(start[0].nodes(data=True))
+    assert sorted(G.edges(keys=True, data=True)) == sorted(start[0].edges(keys=True, data=True))
+    assert broker.version(m["sid"]) == woken + 2
+    assert _projector(fac, m["sid"])[1][m["team"]]["name"] == "雪かき隊"
+
+
+@BOTH
+def test_nothing_to_undo_from_the_inspector_is_a_kind_message(fac, store, session_id, hx):
+    r = fac.post(f"/sessions/{session_id}/nodes/zz/undo", headers=HX if hx else {})
+    assert r.status_code == 422
+    assert "取り消せる操作はもうありません" in _text(r)
+    assert ("<html" in _text(r)) is not hx
+
+
+@BOTH
+def test_bad_tie_and_merge_input_changes_nothing(fac, store, m, hx):
+    before = _graph(store, m["sid"])[1]
+    for path, form, words in [
+        (f"/nodes/{m['home']}/ties/{m['snow']}", {"kind": "lives_in"}, "結べません"),
+        (f"/nodes/{m['home']}/ties/{m['snow']}", {"season": "spring"}, "season"),
+        (f"/nodes/{m['a']}/merge", {"drop": m["team"]}, "統合できません"),
+        (f"/nodes/{m['a']}/merge", {"drop": m["a"]}, "統合できません"),
+        (f"/nodes/{m['a']}/merge", {}, "同じ"),
+    ]:
+        r = _post(fac, m, path, form, hx)
+        assert r.status_code == 422, (path, form)
+        assert words in _text(r), (path, form, _text(r)[-600:])
+        assert ("<html" in _text(r)) is not hx
+    assert _graph(store, m["sid"])[1] == before
