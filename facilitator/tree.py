@@ -29,6 +29,7 @@ from graph.vocabulary import DIRECTED_SUPPORT, INFORMAL
 
 from . import live_model
 from .auth import facilitator_required
+from .flags_panel import FLAGS_SHOWN
 from .heavy import heavy_if_large
 from .live_model import Version
 from .regions import untouched
@@ -409,19 +410,22 @@ def tree_payload(
         "winter": winter,
         "legend": legend(lang),
         "flags": _flag_dicts(live, found, settings, winter, lang) if private else [],
+        "flags_total": len(found) if private else 0,
         "whatif": [{"unit": u, "effect": e} for u, e in sorted(v.affected.items())],
     }
 
 
 def _flag_dicts(live: Version, found: list, settings, winter: bool, lang: str) -> list[dict]:
-    """The flags as the private payload sends them, once per seq (every view shares them):
-    what the tree's list shows (kind, title, reason in the screen's language, node, label),
-    not every language's reason (a town has thousands of flags)."""
+    """The flags the private payload lists, once per seq (every view shares them): the first
+    :data:`~facilitator.flags_panel.FLAGS_SHOWN`, as the dashboard's panel does (a town has
+    thousands; each note carries its own in its title), with what the list shows (kind,
+    title, reason in the screen's language, node, label)."""
     key = ("flag_dicts", _key(settings), winter, lang)
     kept = ("flag", "title", "reason", "node", "label")
 
     def compute() -> list[dict]:
-        return [{k: d[k] for k in kept if k in d} for d in (f.to_dict(lang) for f in found)]
+        first = (f.to_dict(lang) for f in found[:FLAGS_SHOWN])
+        return [{k: d[k] for k in kept if k in d} for d in first]
 
     return live.memo(key, compute)
 

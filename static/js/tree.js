@@ -180,7 +180,7 @@
     });
   }
 
-  function renderFlags(flags) {
+  function renderFlags(flags, total) {
     const list = document.getElementById("flag-list");
     if (!list) return;
     list.replaceChildren();
@@ -190,6 +190,10 @@
       if (f.node) item.dataset.node = f.node;
       list.append(item);
     });
+    // A town-sized map has thousands of hints: the list shows the first, the notes all.
+    if (total > flags.length && i18n.moreFlags) {
+      list.append(text("li", i18n.moreFlags.replace("{n}", String(total - flags.length)), "hint"));
+    }
   }
 
   function renderWhatif(result) {
@@ -232,7 +236,7 @@
       if (added.length && outside(added)) fit(true); else network.redraw();
     }
     if (first || data.legend) renderLegend(data.legend);
-    renderFlags(data.flags || []);
+    renderFlags(data.flags || [], data.flags_total || 0);
     renderWhatif(data.whatif || []);
     document.getElementById("overview-hint").hidden = !data.overview;
     const banner = document.getElementById("winter-banner");

@@ -89,3 +89,18 @@ def test_the_flags_panel_lists_the_first_hints_and_says_how_many_more(fac, demo_
     panel = fac.get(f"/sessions/{demo_id}/flags", headers=HX).get_data(as_text=True)
     assert panel.count('class="flag flag-') == 2
     assert f"ほかに {shown - 2} 件のヒントがあります" in panel
+
+
+def test_the_private_tree_lists_the_first_hints_and_counts_them_all(fac, demo_id, monkeypatch):
+    from facilitator import tree
+
+    every = fac.get(f"/sessions/{demo_id}/tree.json").get_json()
+    assert every["flags_total"] == len(every["flags"]) >= 3
+    monkeypatch.setattr(tree, "FLAGS_SHOWN", 2)
+    stage = fac.post(f"/sessions/{demo_id}/stage", data={"stage": "ties"}, headers=HX)
+    assert stage.status_code == 200  # a new seq: the payload is made again
+    first = fac.get(f"/sessions/{demo_id}/tree.json").get_json()
+    assert first["flags"] == every["flags"][:2]
+    assert first["flags_total"] == every["flags_total"]
+    page = fac.get(f"/sessions/{demo_id}/tree").get_data(as_text=True)
+    assert 'data-more-flags="ほかに {n} 件のヒントがあります' in page
