@@ -1,13 +1,25 @@
-"""Name keys for Japanese labels: width/kana folding, honorifics, readings, search and duplicates."""
+"""Name keys for Japanese labels: width/kana folding, honorifics, readings, search and duplicates,
+and names in romaji (「Satō」「Satoh」「Syoiti」, and the kana of 「Tanaka Yuki」)."""
 
 from __future__ import annotations
 
 import functools
+import itertools
+import re
 import threading
 import unicodedata
 from collections.abc import Hashable, Iterable
 
-__all__ = ["normalise_name", "reading", "name_keys", "matches", "likely_duplicates"]
+__all__ = [
+    "normalise_name",
+    "reading",
+    "name_keys",
+    "matches",
+    "likely_duplicates",
+    "hepburn",
+    "spellings",
+    "kana_readings",
+]
 
 # Longest first, so that 「さま」 is tried before a shorter suffix could eat part of it.
 _SUFFIXES = ("ちゃん", "さん", "さま", "くん", "様", "氏", "宅", "家", "君")
@@ -247,3 +259,181 @@ def likely_duplicates(label: str, candidates: Iterable[tuple[Hashable, str]]) ->
     """
     keys = name_keys(label)
     return [node for node, other in candidates if keys & name_keys(other)]
+
+
+# -- names in romaji ----------------------------------------------------------------------
+
+_KANA_ROMAN = dict(
+    zip(
+        "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをん"
+        "がぎぐげござじずぜぞだぢづでどばびぶべぼぱぴぷぺぽ",
+        "a i u e o ka ki ku ke ko sa shi su se so ta chi tsu te to na ni nu ne no ha hi fu he ho "
+        "ma mi mu me mo ya yu yo ra ri ru re ro wa o n ga gi gu ge go za ji zu ze zo da ji zu de "
+        "do ba bi bu be bo pa pi pu pe po".split(),
+        strict=True,
+    )
+)
+_SMALL = {"ゃ": "ya", "ゅ": "yu", "ょ": "yo"}
+_SMALL_VOWELS = {"ぁ": "a", "ぃ": "i", "ぅ": "u", "ぇ": "e", "ぉ": "o"}
+
+
+def hepburn(kana: str) -> str:
+    """Hepburn romaji of hiragana (「しょういち」 → 「shouichi」); "" if it is not all kana.
+
+    >>> hepburn("しょういち"), hepburn("さっぽろ"), hepburn("いちろー"), hepburn("abc")
+    ('shouichi', 'sapporo', 'ichiroo', '')
+    """
+    out: list[str] = []
+    double = False
+    for ch in kana:
+        if ch == "っ":
+            double = True
+            continue
+        if ch in _SMALL and out and out[-1].endswith("i"):
+            stem = out[-1][:-1]
+            out[-1] = stem + (_SMALL[ch][1:] if stem in ("sh", "ch", "j") else _SMALL[ch])
+            continue
+        if ch in _SMALL_VOWELS and out:
+            out[-1] = out[-1][:-1] + _SMALL_VOWELS[ch]  # ふぁ → fa, てぃ → ti
+            continue
+        if ch == "ー" and out:
+            out.append(out[-1][-1])
+            continue
+        roman = _KANA_ROMAN.get(ch)
+        if roman is None:
+            return ""
+        if double:
+            roman = ("t" if roman.startswith("ch") else roman[0]) + roman
+            double = False
+        out.append(roman)
+    return "".join(out)
+
+
+_KUNREI = (
+    ("sh", "sy"),
+    ("ch", "ty"),
+    ("tsu", "tu"),
+    ("fu", "hu"),
+    ("j", "zy"),
+)
+
+
+def spellings(kana: str) -> set[str]:
+    """The ways a reading is spelt in romaji, at least 3 letters long.
+
+    Hepburn with long vowels written out, dropped or as 「oh」, the 「m」 before b/m/p, and
+    Kunrei-shiki (si, ti, tu, hu, zi, sy…):
+
+    >>> sorted(spellings("さとう"))
+    ['sato', 'satoh', 'satou']
+    >>> {"saitoh", "syoiti", "homma"} <= spellings("さいとう") | spellings("しょういち") | spellings("ほんま")
+    True
+    """
+    roman = hepburn(kana)
+    if not roman:
+        return set()
+    forms = {roman}
+    short = roman.replace("ou", "o").replace("oo", "o").replace("uu", "u")
+    forms |= {short, short.replace("ei", "e")}
+    forms |= {re.sub(r"o(u|o)", "oh", roman)}
+    forms |= {re.sub(r"n(?=[bmp])", "m", f) for f in list(forms)}
+    for f in list(forms):
+        kunrei = f.replace("shi", "si").replace("chi", "ti").replace("ji", "zi")
+        for a, b in _KUNREI:
+            kunrei = kunrei.replace(a, b)
+        forms.add(kunrei)
+    return {f for f in forms if len(f) >= 3}
+
+
+_ROMAN_KANA = {roman: kana for kana, roman in _KANA_ROMAN.items() if kana not in "をぢづ"}
+_ROMAN_KANA.update(
+    {
+        "si": "し",
+        "ti": "ち",
+        "tu": "つ",
+        "hu": "ふ",
+        "zi": "じ",
+        "di": "ぢ",
+        "du": "づ",
+        "wo": "を",
+    }
+)
+for _kana, _roman in list(_KANA_ROMAN.items()):
+    if _roman.endswith("i") and len(_roman) > 1 and _kana not in "ぢ":
+        stem = _roman[:-1]
+        for _small, _sr in _SMALL.items():
+            spelt = stem + (_sr[1:] if stem in ("sh", "ch", "j") else _sr)
+            _ROMAN_KANA.setdefault(spelt, _kana + _small)
+_ROMAN_KANA.update({"sya": "しゃ", "syu": "しゅ", "syo": "しょ", "tya": "ちゃ", "tyu": "ちゅ"})
+_ROMAN_KANA.update({"tyo": "ちょ", "zya": "じゃ", "zyu": "じゅ", "zyo": "じょ"})
+_LONGEST = max(map(len, _ROMAN_KANA))
+
+
+def _kana_of(roman: str) -> str:
+    """Hiragana of one romaji word, or "" when it is not romaji (「tanaka」 → 「たなか」)."""
+    out: list[str] = []
+    i = 0
+    while i < len(roman):
+        ch = roman[i]
+        if ch == "n" and (i + 1 == len(roman) or roman[i + 1] not in "aeiouy"):
+            out.append("ん")
+            i += 1
+            continue
+        if ch == "m" and i + 1 < len(roman) and roman[i + 1] in "bmp":
+            out.append("ん")
+            i += 1
+            continue
+        if (
+            ch == "h"
+            and out
+            and out[-1][-1:] in "おこそとのほもよろごぞどぼぽ"
+            and (i + 1 == len(roman) or roman[i + 1] not in "aeiouy")
+        ):
+            out.append("う")  # Satoh, Ohno
+            i += 1
+            continue
+        if i + 1 < len(roman) and ch == roman[i + 1] and ch not in "aeioun":
+            out.append("っ")
+            i += 1
+            continue
+        if roman.startswith("tch", i):
+            out.append("っ")
+            i += 1
+            continue
+        for size in range(min(_LONGEST, len(roman) - i), 0, -1):
+            kana = _ROMAN_KANA.get(roman[i : i + size])
+            if kana:
+                out.append(kana)
+                i += size
+                break
+        else:
+            return ""
+    return "".join(out)
+
+
+def kana_readings(word: str) -> set[str]:
+    """The hiragana a name written in romaji may be read as, long vowels both ways.
+
+    「Sato」 may be 「さと」 or 「さとう」, 「Yuko」 「ゆこ」 or 「ゆうこ」, …; "" forms and
+    words that are not romaji give nothing.
+
+    >>> sorted(kana_readings("Sato"))
+    ['さと', 'さとう']
+    >>> "さいとう" in kana_readings("Saitoh"), kana_readings("Smith")
+    (True, set())
+    """
+    roman = word.lower()
+    if not roman.isascii() or not roman.isalpha():
+        return set()
+    # Each 「o」 and 「u」 not already doubled may stand for a long vowel (at most 3 of them).
+    spots = [m.start() for m in re.finditer(r"[ou](?![uoh])", roman)][:3]
+    out = set()
+    for choice in itertools.product((False, True), repeat=len(spots)):
+        spelt = list(roman)
+        for at, longer in zip(spots, choice, strict=True):
+            if longer:
+                spelt[at] += "u"
+        kana = _kana_of("".join(spelt))
+        if kana:
+            out.add(kana)
+    return out

@@ -19,6 +19,7 @@ __all__ = [
     "pseudonym_ids",
     "pseudonymise",
     "public_labels",
+    "public_text",
 ]
 
 #: Node kinds whose labels name or describe residents: exports replace them with pseudonyms.
@@ -149,12 +150,27 @@ def _kept(attrs: Mapping[str, Any], vocabulary: Mapping[str, Any], finder: NameF
     for k, v in attrs.items():
         if k not in vocabulary or k in _FREE_TEXT or v is None:
             continue
-        if vocabulary[k] is None:  # free text (the district): only when it names no one
+        allowed = vocabulary[k]
+        if allowed is None:  # free text (the district): only when it names no one
             text = str(v).strip()
             if not text or looks_private(text) or finder.contains(text):
                 continue
+        elif isinstance(allowed, tuple) and v not in allowed:
+            continue  # a value outside the vocabulary is free text too
+        elif allowed is bool and not isinstance(v, bool):
+            continue
         kept[k] = v
     return kept
+
+
+def public_text(text: str, finder: NameFinder) -> str:
+    """``text`` (a title, an area) without the names in it.
+
+    >>> public_text("渡辺さんの地区の集い", NameFinder(["渡辺 キヨ"]))
+    '地区の集い'
+    """
+    text = str(text or "")
+    return finder.scrub(text) if text and finder.contains(text) else text
 
 
 def _graph_attrs(G: nx.MultiDiGraph, finder: NameFinder) -> dict[str, str]:
@@ -162,7 +178,7 @@ def _graph_attrs(G: nx.MultiDiGraph, finder: NameFinder) -> dict[str, str]:
     for key in ("title", "area"):
         text = str(G.graph.get(key) or "")
         if text:
-            out[key] = finder.scrub(text) if finder.contains(text) else text
+            out[key] = public_text(text, finder)
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from . import names as _names
+from .names import hepburn, kana_readings, spellings
 
 __all__ = ["NameFinder", "name_words", "looks_private"]
 
@@ -60,6 +62,9 @@ _PLACE_WORDS = (
     "奥",
     "側",
 )
+# What the dictionary may read as one word with a one-kanji name: 「林家」「森様」.
+_WORD_SUFFIXES = frozenset("家宅様氏君殿邸方")
+_WORD_TAILS = _WORD_SUFFIXES | frozenset("前横裏奥隣脇側")
 _JOINERS = ("の", "が", "と", "や", "・", " ")
 # An honorific after something that reads as a name, even a name the map does not hold.
 _HONORIFIC = re.compile(r"(さんち|ちゃん|さま|さん|くん|様|氏|君|殿|宅)")
@@ -76,7 +81,18 @@ def _fold_char(ch: str) -> str:
     text = unicodedata.normalize("NFKC", ch).lower()
     if text.isascii() is False and unicodedata.normalize("NFD", text)[0].isascii():
         text = unicodedata.normalize("NFD", text)[0]  # 「Katō」 reads as 「kato」
-    return text.translate(_names._KATA_TO_HIRA).translate(_names._VARIANTS)
+    return text.translate(_names._KATA_TO_HIRA).translate(_names._VARIANTS).translate(_SOUNDS)
+
+
+# Kana that sound the same in names: 「シヅエ」 is 「しずえ」.
+_SOUNDS = str.maketrans({"ぢ": "じ", "づ": "ず", "ゐ": "い", "ゑ": "え"})
+# The vowel a long-vowel mark stands for after each vowel: 「イチロー」 reads 「いちろう」.
+_LONG = {"a": "あ", "i": "い", "u": "う", "e": "い", "o": "う"}
+
+
+def _long_vowel(previous: str) -> str:
+    roman = hepburn(previous)
+    return _LONG.get(roman[-1:], "ー")
 
 
 def _is_kanji(ch: str) -> bool:
@@ -99,8 +115,10 @@ def _folded(text: str) -> tuple[str, list[int]]:
             mark = "\u3099" if folded.strip() in ("\u3099", "゛") else "\u309a"
             combined = unicodedata.normalize("NFC", out[-1] + mark)
             if len(combined) == 1:
-                out[-1] = combined
+                out[-1] = combined.translate(_SOUNDS)
                 continue
+        if folded == "ー" and out and _is_hira(out[-1]) and out[-1] != "ー":
+            folded = _long_vowel(out[-1])
         for c in folded:
             out.append(c)
             where.append(i)
@@ -144,7 +162,12 @@ def _reading(folded: str) -> tuple[str, list[tuple[int, int]], set[int]]:
         while j < len(folded) and _is_kanji(folded[j]):
             j += 1
         at = i
-        for surface, kana in _words(folded[i:j]):
+        run = folded[i:j]
+        # A run ending in 家/宅/様… is read as a name and its suffix: 「正一家」 is 正一+家,
+        # not 正+一家.
+        split = len(run) > 1 and run[-1] in _WORD_SUFFIXES
+        tokens = _words(run[:-1]) + _words(run[-1]) if split else _words(run)
+        for surface, kana in tokens:
             out.extend(kana)
             spans.extend([(at, at + len(surface))] * len(kana))
             at += len(surface)
@@ -153,50 +176,17 @@ def _reading(folded: str) -> tuple[str, list[tuple[int, int]], set[int]]:
     return "".join(out), spans, bounds
 
 
-_KANA_ROMAN = dict(
-    zip(
-        "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをん"
-        "がぎぐげござじずぜぞだぢづでどばびぶべぼぱぴぷぺぽ",
-        "a i u e o ka ki ku ke ko sa shi su se so ta chi tsu te to na ni nu ne no ha hi fu he ho "
-        "ma mi mu me mo ya yu yo ra ri ru re ro wa o n ga gi gu ge go za ji zu ze zo da ji zu de "
-        "do ba bi bu be bo pa pi pu pe po".split(),
-        strict=True,
+def _is_katakana(ch: str) -> bool:
+    return "\u30a1" <= ch <= "\u30fa" or ch == "ー" or "\uff66" <= ch <= "\uff9f"
+
+
+def _katakana_word(text: str, a: int, b: int) -> bool:
+    """Whether ``text[a:b]`` is written in katakana and neither neighbour is katakana."""
+    if not all(_is_katakana(c) for c in text[a:b]):
+        return False
+    return not (a > 0 and _is_katakana(text[a - 1])) and not (
+        b < len(text) and _is_katakana(text[b])
     )
-)
-_SMALL = {"ゃ": "ya", "ゅ": "yu", "ょ": "yo"}
-
-
-def _hepburn(kana: str) -> str:
-    """Hepburn romaji of hiragana (「しょういち」 → 「shouichi」); "" if it is not all kana."""
-    out: list[str] = []
-    double = False
-    for ch in kana:
-        if ch == "っ":
-            double = True
-            continue
-        if ch in _SMALL and out and out[-1].endswith("i"):
-            stem = out[-1][:-1]
-            out[-1] = stem + (_SMALL[ch][1:] if stem in ("sh", "ch", "j") else _SMALL[ch])
-            continue
-        if ch == "ー" and out:
-            out.append(out[-1][-1])
-            continue
-        roman = _KANA_ROMAN.get(ch)
-        if roman is None:
-            return ""
-        if double:
-            roman = ("t" if roman.startswith("ch") else roman[0]) + roman
-            double = False
-        out.append(roman)
-    return "".join(out)
-
-
-def _romaji(kana: str) -> set[str]:
-    roman = _hepburn(kana)
-    if not roman:
-        return set()
-    short = roman.replace("ou", "o").replace("oo", "o").replace("uu", "u")
-    return {roman, short, short.replace("ei", "e")} - {""}
 
 
 def _split_word(word: str) -> list[str]:
@@ -211,6 +201,10 @@ def _split_word(word: str) -> list[str]:
             parts += [word[:i], word[i:]]
             break
     if len(parts) == 1 and 3 <= len(word) <= 5 and all(_is_kanji(c) for c in word):
+        tokens = _tagged(word)
+        if tokens and all(pos == "人名" for _, _, pos in tokens):
+            # The dictionary knows the names: 「長谷川」 stays whole, 「林八重」 is 林 + 八重.
+            return parts + [surface for surface, _, _ in tokens if len(tokens) > 1]
         parts += [word[:2], word[2:]]
         if len(word) == 5:
             parts += [word[:3], word[3:]]
@@ -247,8 +241,62 @@ def name_words(G: nx.MultiDiGraph) -> set[str]:
 @dataclass(frozen=True)
 class _Variant:
     text: str
-    where: str  # "folded" (as written), "reading" (hiragana) or "roman"
+    where: str  # "folded" (as written), "reading" (hiragana), "roman" or "word" (one kanji)
     short: bool
+
+
+def _parts(words: Iterable[str]) -> set[str]:
+    """Each name, its space-separated pieces, and the family and given names inside them."""
+    parts: set[str] = set()
+    for word in words:
+        pieces = [p for p in re.split(r"[\s・·‧,、]+", word) if p]
+        parts.update(pieces)
+        if len(pieces) == 1:
+            parts.update(_split_word(_names.normalise_name(word)))
+        for piece in pieces:
+            parts.update(_person_tokens(_names.normalise_name(piece)))
+    return {p for p in parts if p}
+
+
+def _tagged(text: str) -> list:
+    tagger = _names._converter()
+    if tagger is _names._UNAVAILABLE or not text:
+        return []
+    with _names._tagger_lock:
+        return [
+            (w.surface, getattr(w.feature, "kana", None), getattr(w.feature, "pos3", None))
+            for w in tagger(text)
+        ]
+
+
+def _person_tokens(word: str) -> list[str]:
+    """The family and given names the dictionary sees in a name: 「佐々木茂」 → 佐々木, 茂."""
+    tokens = _tagged(word)
+    if len(tokens) < 2:
+        return []
+    return [surface for surface, _, pos in tokens if pos == "人名"]
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_readings(folded: str) -> frozenset[str]:
+    """The hiragana readings of a (folded) name: as read in a text, and as a person's name.
+
+    MeCab's best reading of the name alone and after 「さん」's context, and its other
+    readings as a person's name (「中島」 なかじま・なかしま, 「幸子」 さちこ・ゆきこ).
+    """
+    out = set()
+    for text in (folded, folded + "さん"):
+        kana = _names._fold(_reading(text)[0])
+        out.add(kana.removesuffix("さん") if text != folded else kana)
+    tagger = _names._converter()
+    if tagger is not _names._UNAVAILABLE and any(_is_kanji(c) for c in folded):
+        with _names._tagger_lock:
+            best = tagger.nbest(folded, 8)
+        for sentence in best.split("EOS"):
+            rows = [line.split("\t") for line in sentence.strip().splitlines()]
+            if len(rows) == 1 and len(rows[0]) > 4 and "人名" in rows[0][4]:
+                out.add(_names._fold(rows[0][2]))
+    return frozenset(k for k in out if k and all(_is_hira(c) for c in k))
 
 
 class NameFinder:
@@ -265,41 +313,69 @@ class NameFinder:
 
     def __init__(self, words: Iterable[str]):
         variants: dict[tuple[str, str], _Variant] = {}
-        parts = set()
-        for word in words:
-            pieces = [p for p in re.split(r"[\s・·‧,、]+", word) if p]
-            parts.update(pieces)
-            if len(pieces) == 1:
-                parts.update(_split_word(_names.normalise_name(word)))
-        for word in parts:
-            for part in [word]:
-                folded = _folded(part)[0].replace(" ", "")
-                if len(folded) >= 2:
-                    variants[(folded, "folded")] = _Variant(folded, "folded", len(folded) < 3)
-                kana = _reading(folded)[0] if folded else ""
-                kana = _names._fold(kana)
-                if len(kana) >= 2 and all(_is_hira(c) for c in kana):
-                    variants[(kana, "reading")] = _Variant(kana, "reading", len(kana) < 3)
-                    for roman in _romaji(kana):
-                        if len(roman) >= 3:
-                            variants[(roman, "roman")] = _Variant(roman, "roman", False)
+
+        def add(text: str, where: str) -> None:
+            if len(text) >= {"roman": 3, "word": 1}.get(where, 2):
+                short = where != "roman" and len(text) < 3
+                variants[(text, where)] = _Variant(text, where, short)
+
+        kana_only: set[str] = set()
+        for part in _parts(words):
+            folded = _folded(part)[0].replace(" ", "")
+            if not folded:
+                continue
+            if not any(_is_kanji(c) for c in folded):
+                kana_only |= _name_readings(folded)
+                kana_only |= kana_readings(folded) if folded.isascii() else set()
+            add(folded, "folded")
+            if len(folded) == 1 and _is_kanji(folded):
+                add(folded, "word")  # 「森」: only where it is a word of its own (not 森林)
+            for kana in _name_readings(folded):
+                add(kana, "reading")
+                for roman in spellings(kana):
+                    add(roman, "roman")
+            if folded.isascii():
+                add(folded, "roman")
+                for kana in kana_readings(folded):
+                    add(kana, "reading")
         self._variants = sorted(variants.values(), key=lambda v: -len(v.text))
+        # Names written in kana or romaji only, looked for in kanji read as a name (新田).
+        self._readings = {k for k in kana_only if len(k) >= 3}
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Spans of ``text`` (original positions) that name someone, merged and extended."""
         folded, origin = _folded(text)
         read, read_spans, bounds = _reading(folded)
         found: list[tuple[int, int]] = []
+        words = set(read_spans)
+        starts = {a: b for a, b in words}
         for v in self._variants:
+            if v.where == "word":
+                for a, b in _occurrences(v.text, folded):
+                    end = starts.get(a)
+                    if (a, b) in words or (end and folded[b:end] in _WORD_TAILS):
+                        found.append((a, b))  # 「林の奥」「林家前」, not 「林道」
+                continue
             # Kana and romaji as written; a reading also inside the kanji words, whole words.
             for a, b in _occurrences(v.text, folded):
-                if self._fits(v, folded, a, b):
+                if self._fits(v, folded, a, b, _katakana_word(text, origin[a], origin[b - 1] + 1)):
                     found.append((a, b))
             if v.where != "reading" or v.short:
                 continue
             for a, b in _occurrences(v.text, read):
                 if a in bounds and b in bounds:
                     found.append((read_spans[a][0], read_spans[b - 1][1]))
+        for a, b in words:
+            # A kanji word read otherwise as a name: 「新田」 is しんた, and にった as a name.
+            word = folded[a:b]
+            if not _is_kanji(word[0]):
+                continue
+            if self._readings & _name_readings(word) or (
+                len(word) > 1
+                and word[-1] in _WORD_SUFFIXES
+                and self._readings & _name_readings(word[:-1])
+            ):
+                found.append((a, b))
         found += self._honorific_spans(folded)
         if not found:
             return []
@@ -307,16 +383,18 @@ class NameFinder:
         return [(origin[a], origin[b - 1] + 1) for a, b in merged]
 
     @staticmethod
-    def _fits(v: _Variant, folded: str, a: int, b: int) -> bool:
+    def _fits(v: _Variant, folded: str, a: int, b: int, katakana: bool) -> bool:
+        """Whether a match stands as a word; ``katakana``: written in katakana among others."""
         before = folded[a - 1] if a > 0 else ""
         after = folded[b] if b < len(folded) else ""
         if v.where == "roman":
             return not (before.isascii() and before.isalpha()) and not (
                 after.isascii() and after.isalpha()
             )
-        if v.short and (_is_hira(before) or (_is_hira(after) and not _HONORIFIC.match(folded, b))):
-            return _HONORIFIC.match(folded, b) is not None
-        return True
+        if not v.short or _HONORIFIC.match(folded, b) or katakana:
+            return True
+        # Two kana alone (「うめ」): a word only between non-kana, or before a particle.
+        return not _is_hira(before) and (not _is_hira(after) or after in _KANA_PARTICLES)
 
     @staticmethod
     def _honorific_spans(folded: str) -> list[tuple[int, int]]:

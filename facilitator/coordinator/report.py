@@ -11,8 +11,9 @@ from graph.analysis import FLAG_KINDS
 from graph.compare import diff, summary
 from graph.errors import NotFound, Problem
 from graph.print_tree import PT, print_tree
-from graph.pseudonym import public_labels
+from graph.pseudonym import public_labels, public_text
 from graph.report import TREASURE_KINDS, report_lists
+from graph.scrub import NameFinder, name_words
 from graph.vocabulary import NODE_KINDS, TIE_KINDS
 
 from .. import web
@@ -106,6 +107,11 @@ def report(session_id: str):
         before = {"row": before_row, "c": counts(bG, b_settings), "G": bG, "settings": b_settings}
         before["changes"] = _changes(before, G, labels, names)
         before["date"] = _local_date(before_row["created"])
+    if not names:  # the title and area may name someone too (「渡辺さんの地区の集い」)
+        finder = NameFinder(name_words(G) | (name_words(before["G"]) if before else set()))
+        meta = {**meta, **{k: public_text(meta.get(k, ""), finder) for k in ("title", "area")}}
+        if before:
+            before["row"] = {**before["row"], "title": public_text(before["row"]["title"], finder)}
     flag_pairs = [
         {
             "name": _flag_title(f),
@@ -148,6 +154,9 @@ def _poster_tree(session_id: str):
     tree = print_tree(
         G, _labels(session, G, names), width=width, font=8.5 * PT * scale, cell=30 * scale
     )
+    if not names:
+        finder = NameFinder(name_words(G))
+        meta = {**meta, **{k: public_text(meta.get(k, ""), finder) for k in ("title", "area")}}
     return meta, names, size, tree
 
 

@@ -81,3 +81,19 @@ def test_poster_is_the_tree_alone_as_svg(fac, demo_id):
     assert r.status_code == 200 and r.mimetype == "image/svg+xml"
     svg = r.get_data(as_text=True)
     assert 'width="564.0mm"' in svg and "世帯-001" in svg and not names_in(r.data)
+
+
+def test_unnamed_report_and_poster_keep_names_out_of_the_title_and_area(fac, app):
+    with Store(app.config["DATA"]).create("ｻｻｷさんの地区の集い", area="Sasaki様の隣") as s:
+        p = s.add_node("person", "佐々木 しげる", "facilitator")
+        h = s.add_node("household", "佐々木家", "facilitator")
+        s.add_tie(p, h, "lives_in", "facilitator")
+        s.add_node("place", "しげるの畑", "facilitator")
+        sid = s.id
+    for path in (f"/archive/{sid}/report", f"/archive/{sid}/poster"):
+        text = fac.get(path).get_data(as_text=True)
+        for name in ("佐々木", "ｻｻｷ", "Sasaki", "しげる"):
+            assert name not in text, (path, name)
+        assert "地区の集い" in text
+    named = fac.get(f"/archive/{sid}/report?names=1").get_data(as_text=True)
+    assert "ｻｻｷさんの地区の集い" in named and "しげるの畑" in named
