@@ -265,6 +265,31 @@ class Version:
         return self.memo("room_labels", lambda: room_labels(self.G))
 
 
+#: Events between two full sweeps of the cyclic garbage collector (see _freeze_long_lived).
+SWEEP_EVERY = 200
+_since_sweep = 0
+_sweep_lock = threading.Lock()
+
+
+def _freeze_long_lived() -> None:
+    """Move what lives on (the graphs, what screens derived from the last seq) out of the
+    cyclic collector's way at each new version.
+
+    Frozen objects are still freed when nothing refers to them; only garbage cycles among
+    them wait for the next full sweep, every :data:`SWEEP_EVERY` events. Without this, the
+    collector walked every surviving payload and layout again and again: on a town-sized
+    session ~3 full collections per approved note, ~0.2 s.
+    """
+    global _since_sweep
+    with _sweep_lock:
+        _since_sweep += 1
+        if _since_sweep >= SWEEP_EVERY:
+            _since_sweep = 0
+            gc.unfreeze()
+            gc.collect()
+        gc.freeze()
+
+
 class LiveModel:
     """The live model of one session file: its current and previous :class:`Version`."""
 
@@ -309,6 +334,7 @@ class LiveModel:
         seq = events[-1]["seq"] if events else base.seq
         version = Version(seq, nx.freeze(G), nx.freeze(A))
         self._older, self.current = current, version
+        _freeze_long_lived()
         return version
 
     def _rebuild(self, session: Session) -> Version:

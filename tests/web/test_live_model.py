@@ -176,3 +176,25 @@ def test_one_approved_note_is_one_update_one_analysis_one_layout_for_all_screens
     assert ran.get("payload", 0) == 2  # the facilitator's and the projector's, once each
     # Nothing else analyses, lays out or rebuilds behind the model's back.
     assert calls == Counter({"analyse": 1, "tree_layout": 1})
+
+
+def test_versions_left_behind_are_freed_though_long_lived_objects_are_frozen(
+    store, session_id, monkeypatch
+):
+    import gc
+    import weakref
+
+    monkeypatch.setattr(live_model, "SWEEP_EVERY", 3)
+    model = LiveModel()
+    with store.open(session_id) as s:
+        s.add_node("person", "佐藤", "t")
+        first = model.acquire(s)
+        model.release(first)
+        gone = weakref.ref(first)
+        del first
+        for label in ("鈴木", "高橋", "田中", "伊藤", "渡辺"):
+            s.add_node("person", label, "t")
+            model.release(model.acquire(s))
+        assert gone() is None  # two versions kept, not every one since
+        assert gc.get_freeze_count() > 0  # the graphs are out of the collector's way
+        assert len(model.acquire(s).G) == 6
