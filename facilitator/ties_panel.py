@@ -45,18 +45,25 @@ def tie_form_ctx(session: Session) -> dict[str, Any]:
 
 
 def _tie_rows(G, query: str, language: str) -> list[tuple]:
-    """The ties matching ``query``, waiting ones first, then the newest."""
-    rows = []
-    for u, v, key, d in G.edges(keys=True, data=True):
-        if d.get("status") == "hidden":
-            continue
-        su, sv = G.nodes[u].get("label", u), G.nodes[v].get("label", v)
-        if query and not matches(query, su, sv, web.kind_name(d.get("kind", ""), language)):
-            continue
-        rows.append((u, v, key, d, su, sv))
-    rows.reverse()
-    rows.sort(key=lambda r: r[3].get("status") != "pending")
-    return rows
+    """The ties ``(u, v, key, data)`` matching ``query``: waiting ones first, then the
+    newest. Labels are looked up only to match a query (the page adds its own)."""
+    pending, others = [], []
+    nodes = G._node
+    for u, nbrs in G._adj.items():  # the order of ``G.edges``
+        for v, keyed in nbrs.items():
+            for key, d in keyed.items():
+                status = d.get("status")
+                if status == "hidden":
+                    continue
+                if query:
+                    su, sv = nodes[u].get("label", u), nodes[v].get("label", v)
+                    kind = web.kind_name(d.get("kind", ""), language)
+                    if not matches(query, su, sv, kind):
+                        continue
+                (pending if status == "pending" else others).append((u, v, key, d))
+    pending.reverse()
+    others.reverse()
+    return pending + others
 
 
 def ties_ctx(session: Session) -> dict[str, Any]:
@@ -75,15 +82,15 @@ def ties_ctx(session: Session) -> dict[str, Any]:
             "source": u,
             "target": v,
             **d,
-            "source_label": su,
-            "target_label": sv,
+            "source_label": G.nodes[u].get("label", u),
+            "target_label": G.nodes[v].get("label", v),
             "kinds": [
                 k
                 for k in TIE_KINDS
                 if tie_allowed(k, G.nodes[u].get("kind"), G.nodes[v].get("kind"))
             ],
         }
-        for u, v, key, d, su, sv in page["rows"]
+        for u, v, key, d in page["rows"]
     ]
     labels = value_labels()
     return {
