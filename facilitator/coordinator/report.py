@@ -18,7 +18,7 @@ from graph.vocabulary import NODE_KINDS, TIE_KINDS
 
 from .. import web
 from ..auth import facilitator_required
-from ._common import _flag_items, _flag_on, _flag_title, bp, counts, support_counts
+from ._common import _flag_on, _flag_title, bp, counts, support_counts
 
 __all__ = ["report", "poster", "poster_svg", "PAPERS", "POSTERS"]
 
@@ -117,6 +117,9 @@ def report(session_id: str):
             "name": _flag_title(f),
             "now": c["flags"].get(f, 0),
             "then": before["c"]["flags"].get(f, 0) if before else None,
+            "labels": [labels.get(x.node, x.node) for x in c["found"] if x.flag == f]
+            if names
+            else [],
         }
         for f in FLAG_KINDS
     ]
@@ -135,7 +138,6 @@ def report(session_id: str):
         before=before,
         node_kinds_order=list(NODE_KINDS),
         tie_kinds_order=list(TIE_KINDS),
-        flag_items=_flag_items(c["found"], web.lang()) if names else [],
         workshop_date=_local_date(meta.get("created", "")),
         printed=datetime.now().astimezone().strftime("%Y-%m-%d"),
     )

@@ -9,11 +9,13 @@ person or household of the demo is named. The PDFs are kept in tests/e2e/screens
 
 from __future__ import annotations
 
+import io
 import re
 import zlib
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from facilitator.storage import Store, demo_session
 from graph.demo import demo_graph
@@ -83,6 +85,37 @@ def _text_ops(pdf: bytes) -> list[int]:
     return counts
 
 
+def _page_lines(pdf: bytes) -> list[tuple[float, list[tuple[float, str]]]]:
+    """Each page's height (pt) and its lines of text as (height above the page foot, text),
+    read by pypdf from the PDF itself: text placed as a fragment per line or glyph run."""
+    pages = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        fragments: dict[float, list[str]] = {}
+
+        def visit(text, cm, tm, _font, _size, fragments=fragments):
+            if text.strip():
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                fragments.setdefault(round(y, 0), []).append(text.strip())
+
+        page.extract_text(visitor_text=visit)
+        lines = sorted(((y, "".join(parts)) for y, parts in fragments.items()), reverse=True)
+        pages.append((float(page.mediabox.height), lines))
+    return pages
+
+
+def _assert_pages_hold_content(pdf: bytes, headings: list[str]) -> None:
+    """No near-empty page (text over at least a quarter of its height and a fifth of the
+    fullest page's characters) and no heading as the last line of a page."""
+    pages = _page_lines(pdf)
+    chars = [sum(len(text) for _, text in lines) for _, lines in pages]
+    for number, ((height, lines), n) in enumerate(zip(pages, chars, strict=True), 1):
+        assert lines, f"page {number} is empty"
+        extent = (lines[0][0] - lines[-1][0]) / height
+        assert extent >= 0.25 and n >= 0.2 * max(chars), (number, round(extent, 2), chars)
+        last = lines[-1][1]
+        assert not any(last and last in heading for heading in headings), (number, last)
+
+
 def _tree_print_metrics(page, paper: str) -> dict:
     """Measured in print layout: the smallest text on the tree (pt), overflowing labels
     and overlapping notes."""
@@ -139,16 +172,36 @@ def test_report_prints_to_pdf(server, context, demo_id, screenshot, name, query,
     assert 2 <= _pages(pdf) <= most, _pages(pdf)
     ops = _text_ops(pdf)
     assert len(ops) == _pages(pdf)
-    # No near-empty page: every page carries a real share of the text.
-    assert min(ops) >= 0.2 * max(ops), ops
+    _assert_pages_hold_content(pdf, _headings(page))
     screenshot(page, name)
 
 
-def test_report_with_names_prints(server, context, demo_id):
-    page = _report(server, context, demo_id, "?names=1")
+def _headings(page) -> list[str]:
+    return page.eval_on_selector_all(
+        ".report-sheet h2, .report-sheet h3, .report-sheet caption",
+        "els => els.map(e => e.textContent.replace(/\\s+/g, ''))",
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "options", "most"),
+    [
+        ("?names=1", {"format": "A4"}, 3),
+        ("?names=1&paper=a3", {"format": "A3", "landscape": True}, 2),
+    ],
+)
+def test_report_with_names_prints_as_short(server, context, demo_id, query, options, most):
+    """Names ticked: the same page budget, the flagged listed by name in the flags table."""
+    page = _report(server, context, demo_id, query)
     assert "高橋 恵子" in page.content()
-    pdf = page.pdf(format="A4")
-    assert 1 <= _pages(pdf) <= 5
+    flags = page.inner_text(".report-flags")
+    assert "山田さん宅" in flags  # the isolated household of the demo, named
+    pdf = page.pdf(print_background=True, **options)
+    (SCREENSHOTS / f"report-{options['format'].lower()}-names.pdf").write_bytes(pdf)
+    assert 2 <= _pages(pdf) <= most, _pages(pdf)
+    _assert_pages_hold_content(pdf, _headings(page))
+    metrics = _tree_print_metrics(page, "a3" if "a3" in query else "a4")
+    assert metrics["smallest"] >= 7.0 and metrics["overlaps"] == 0, metrics
 
 
 @pytest.mark.parametrize(("paper", "fmt"), [("a1", "A1"), ("a2", "A2")])
