@@ -17,7 +17,7 @@ from ..errors import NeedsMapping, Problem, ValidationError
 from ..limits import current
 from ..model import graph_records
 from ._reading import ENCODING_NAMES, build, decode, read_bytes
-from .office import column_name
+from .office import column_name, english_aliases
 
 __all__ = ["csv_zip_bytes", "write_csv_files", "read_csv_files", "parse_csv_zip"]
 
@@ -348,6 +348,7 @@ def _header(
         cell = _unguard(cell.strip())
         column = columns.get(cell, cell)
         header.append("" if column == IGNORE else column_name(column))
+    header = english_aliases(header)
     for column in required:
         if column not in header:
             fatal.append(

@@ -18,6 +18,7 @@ __all__ = [
     "NODE_KIND_WORDS",
     "TIE_KIND_WORDS",
     "column_name",
+    "english_aliases",
     "node_kind",
     "tie_kind",
     "normalise_records",
@@ -76,6 +77,31 @@ COLUMN_WORDS: dict[str, str] = _words(
         "情報源": "origin",
     }
 )
+
+
+#: English headers other tools write (``name``, ``type``, ``from``, ``to``): read as the column
+#: they mean only when the file has no column of that name already, so a file with both
+#: ``label`` and ``name`` keeps ``name`` as an attribute instead of being refused.
+ENGLISH_ALIASES: dict[str, str] = {
+    "name": "label",
+    "type": "kind",
+    "from": "source",
+    "to": "target",
+}
+
+
+def english_aliases(header: list[str]) -> list[str]:
+    """``header`` with each English alias read as its column where that column is missing.
+
+    >>> english_aliases(["id", "Name", "type"]), english_aliases(["label", "name"])
+    (['id', 'label', 'kind'], ['label', 'name'])
+    """
+    out = list(header)
+    for i, cell in enumerate(header):
+        target = ENGLISH_ALIASES.get(_fold(cell))
+        if target and target not in out:
+            out[i] = target
+    return out
 
 
 def _kind_words(kinds: Mapping[str, Any], extra: Mapping[str, str]) -> dict[str, str]:

@@ -198,3 +198,20 @@ def test_our_own_gexf_keeps_its_tie_ids(tmp_path):
     )
     (tmp_path / "g.gexf").write_bytes(gexf_bytes(G))
     assert [k for _, _, k in read_graph(tmp_path / "g.gexf").edges(keys=True)] == ["t7"]
+
+
+def test_english_headers_other_tools_write(tmp_path):
+    # A sheet kept in English: name/type, and ties from/to/type.
+    nodes = "ID,Name,Type\r\np1,Sato Ume,person\r\nh1,佐藤さん宅,household\r\n"
+    ties = "from,to,type\r\np1,h1,lives_in\r\n"
+    G = read_graph(_write(tmp_path, nodes.encode(), ties.encode()))
+    assert dict(G.nodes(data="label")) == {"p1": "Sato Ume", "h1": "佐藤さん宅"}
+    assert dict(G.nodes(data="kind")) == {"p1": "person", "h1": "household"}
+    assert [(u, v, k) for u, v, k in G.edges(data="kind")] == [("p1", "h1", "lives_in")]
+
+
+def test_a_name_beside_a_label_stays_an_attribute(tmp_path):
+    text = "id,kind,label,name\r\ng1,group,寿会,老人クラブ\r\n"
+    G = read_graph(_write(tmp_path, text.encode()))
+    assert G.nodes["g1"]["label"] == "寿会"
+    assert G.nodes["g1"]["name"] == "老人クラブ"
