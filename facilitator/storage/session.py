@@ -21,19 +21,24 @@ __all__ = ["BUSY_TIMEOUT", "Session"]
 BUSY_TIMEOUT = 30.0
 
 
-#: Files this process has seen in WAL mode and fully migrated, by device, inode and the main
-#: file's modification time: every request opens its session, and the journal-mode and
-#: migration checks were most of that open's cost (0.8 of 1.4 ms). A file replaced or restored
-#: under the same name has another inode or time, and is checked again.
-_READY: set[tuple[int, int, int]] = set()
+#: Files this process has seen in WAL mode and fully migrated: the main file's modification
+#: time by device and inode (one entry per file). Every request opens its session, and the
+#: journal-mode and migration checks were most of that open's cost (0.8 of 1.4 ms). A file
+#: replaced or restored under the same name has another inode or time, and is checked again.
+_READY: dict[tuple[int, int], int] = {}
 
 
-def _file_mark(path: Path) -> tuple[int, int, int] | None:
+def _file_mark(path: Path) -> tuple[tuple[int, int], int] | None:
     try:
         st = path.stat()
     except OSError:
         return None  # not there yet
-    return (st.st_dev, st.st_ino, st.st_mtime_ns)
+    return (st.st_dev, st.st_ino), st.st_mtime_ns
+
+
+def _is_ready(path: Path) -> bool:
+    mark = _file_mark(path)
+    return mark is not None and _READY.get(mark[0]) == mark[1]
 
 
 class Session(Curation, NoteWorkflow, Positions, Pseudonyms, FileUpdates, PhoneModeration):
@@ -76,14 +81,14 @@ class Session(Curation, NoteWorkflow, Positions, Pseudonyms, FileUpdates, PhoneM
             self.db._supports_on_conflict = sqlite3.sqlite_version_info >= (3, 24, 0)
             # synchronous is per connection; FULL so an acknowledged change survives power loss.
             conn.execute("PRAGMA synchronous = FULL")
-            if _file_mark(self.path) not in _READY:
+            if not _is_ready(self.path):
                 self.db.enable_wal()  # kept in the file itself
                 if MIGRATIONS.pending(self.db):
                     # Under the write lock, so two processes opening an old file migrate it once.
                     with self._transaction():
                         MIGRATIONS.apply(self.db)
                 if (mark := _file_mark(self.path)) is not None:
-                    _READY.add(mark)
+                    _READY[mark[0]] = mark[1]
         except BaseException:
             conn.close()
             raise

@@ -154,17 +154,22 @@ def test_files_networkx_writes(tmp_path, writer, cls):
     assert all(not isinstance(k, str) for _, _, k in H.edges(keys=True))
 
 
-def test_graphml_with_unique_edge_ids_keeps_them(tmp_path):
-    from graph.formats.graphml import graphml_bytes
+def _two_people_one_tie_t7():
     from graph.model import build_graph
 
-    G = build_graph(
+    return build_graph(
         [
             {"id": "p1", "kind": "person", "label": "a"},
             {"id": "p2", "kind": "person", "label": "b"},
         ],
         [{"id": "t7", "source": "p1", "target": "p2", "kind": "talk"}],
     )
+
+
+def test_graphml_with_unique_edge_ids_keeps_them(tmp_path):
+    from graph.formats.graphml import graphml_bytes
+
+    G = _two_people_one_tie_t7()
     (tmp_path / "g.graphml").write_bytes(graphml_bytes(G))
     assert list(read_graph(tmp_path / "g.graphml").edges(keys=True)) == [("p1", "p2", "t7")]
 
@@ -187,15 +192,8 @@ def test_two_networkx_gexf_files_do_not_share_tie_ids(tmp_path):
 
 def test_our_own_gexf_keeps_its_tie_ids(tmp_path):
     from graph.formats.gexf import gexf_bytes
-    from graph.model import build_graph
 
-    G = build_graph(
-        [
-            {"id": "p1", "kind": "person", "label": "a"},
-            {"id": "p2", "kind": "person", "label": "b"},
-        ],
-        [{"id": "t7", "source": "p1", "target": "p2", "kind": "talk"}],
-    )
+    G = _two_people_one_tie_t7()
     (tmp_path / "g.gexf").write_bytes(gexf_bytes(G))
     assert [k for _, _, k in read_graph(tmp_path / "g.gexf").edges(keys=True)] == ["t7"]
 
