@@ -33,7 +33,7 @@ import networkx as nx
 from graph.analysis import Units, analyse, flags, whatif
 from graph.layout import TreeLayout, tree_layout
 from graph.model import active_graph, is_active
-from graph.privacy import room_labels
+from graph.room_label_groups import RoomLabels, carry_room_labels
 
 from .storage import Session
 
@@ -310,8 +310,13 @@ class Version:
         return self.memo(("whatif", person), lambda: whatif(self.active(), person))
 
     def room_labels(self) -> dict[Any, str]:
-        """``graph.privacy.room_labels``: the names the room may see."""
-        return self.memo("room_labels", lambda: room_labels(self.G))
+        """``graph.privacy.room_labels``: the names the room may see (made again only for
+        the label groups the events since the version before touched)."""
+
+        def compute() -> RoomLabels:
+            return carry_room_labels(self.G, self.carried("room_labels"))
+
+        return self.memo("room_labels", compute).labels
 
 
 #: Events between two full sweeps of the cyclic garbage collector (see _freeze_long_lived).

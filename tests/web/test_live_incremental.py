@@ -1,4 +1,5 @@
-"""What the live model carries on from one seq to the next equals a computation afresh."""
+"""What the live model carries on from one seq to the next (tree payloads, room labels)
+equals a computation afresh."""
 
 import random
 
@@ -10,6 +11,7 @@ from facilitator.storage import Store
 from facilitator.tree import tree_payload
 from graph.demo import demo_graph
 from graph.errors import GraphError
+from graph.privacy import room_labels
 
 DISTRICTS = ("1丁目", "2丁目", "3丁目", "4丁目", None)
 #: The views a screen asks for: (private, winter, expand).
@@ -90,5 +92,7 @@ def test_payloads_carried_on_equal_payloads_made_afresh(app, monkeypatch, seed):
                     options,
                     version.seq,
                 )
+            labels = version.room_labels()
+            assert list(labels.items()) == list(room_labels(version.G).items())
             model.release(version)
         assert carried > 30  # most versions carried on what the one before derived
