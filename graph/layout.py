@@ -317,7 +317,7 @@ def note_width(attrs: Mapping[str, Any]) -> float:
     slot = SLOTS["note"]
     ems = text_width(str(attrs.get("label") or "")) + _LABEL_EXTRA.get(attrs.get("kind"), 2.3)
     if ems > slot.width:
-        return slot.w
+        return float(slot.w)
     return round(min(slot.w, ems * slot.font + 2 * BOX_MARGIN["x"] + _NOTE_GAP), 1)
 
 

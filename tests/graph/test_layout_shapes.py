@@ -32,8 +32,8 @@ def _boxes(G, layout):
 def _overlapping(boxes):
     found = []
     ordered = sorted(boxes.items(), key=lambda item: item[1][0])
-    for i, (a, (l1, t1, r1, b1)) in enumerate(ordered):
-        for b, (l2, t2, r2, b2) in ordered[i + 1 :]:
+    for i, (a, (_l1, t1, r1, b1)) in enumerate(ordered):
+        for b, (l2, t2, _r2, b2) in ordered[i + 1 :]:
             if l2 >= r1 - 0.01:
                 break
             if t1 < b2 - 0.01 and t2 < b1 - 0.01:
