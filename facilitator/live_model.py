@@ -33,11 +33,20 @@ import networkx as nx
 from graph.analysis import Units, analyse, flags, whatif
 from graph.layout import TreeLayout, tree_layout
 from graph.model import active_graph, is_active
-from graph.privacy import room_labels
+from graph.room_label_groups import RoomLabels, carry_room_labels
 
 from .storage import Session
 
-__all__ = ["Version", "LiveModel", "LiveModels", "apply_changes", "sync_active", "COUNTS", "count"]
+__all__ = [
+    "Version",
+    "LiveModel",
+    "LiveModels",
+    "apply_changes",
+    "sync_active",
+    "touched_nodes",
+    "COUNTS",
+    "count",
+]
 
 #: Derived values kept per version (payloads for each view, what-if per person, …).
 _MEMO_KEPT = 48
@@ -171,18 +180,47 @@ def sync_active(
             A.remove_edge(u, v, k)
 
 
+def touched_nodes(changes: Iterable[Mapping[str, Any]]) -> set[Any]:
+    """The nodes an event's row changes touch: changed nodes and both ends of changed ties
+    (before and after)."""
+    touched: set[Any] = set()
+    for change in changes:
+        if change["table"] == "nodes":
+            touched.add(change["id"])
+        elif change["table"] == "ties":
+            for row in (change["before"], change["after"]):
+                if row is not None:
+                    touched.add(row["source"])
+                    touched.add(row["target"])
+    return touched
+
+
 class Version:
     """The session as of one seq: its frozen graph and what was derived from it so far.
 
     Read it, never change it: the graph is frozen and derived values are shared by every
     screen. Each derived value is computed once, by the first caller; concurrent callers
     wait for that result instead of computing it again.
+
+    ``base`` is the version before and ``touched`` the nodes the events since touched
+    (:func:`touched_nodes`): what ``base`` derived may be carried on (:meth:`carried`) and
+    recomputed on the touched part only. Only the values are carried, never ``base``'s
+    graph (the model may change it in place for a later seq).
     """
 
-    def __init__(self, seq: int, G: nx.MultiDiGraph, A: nx.MultiDiGraph | None = None):
+    def __init__(
+        self,
+        seq: int,
+        G: nx.MultiDiGraph,
+        A: nx.MultiDiGraph | None = None,
+        base: Version | None = None,
+        touched: set[Any] | None = None,
+    ):
         self.seq = seq
         self.G = G
         self.A = A  # the approved part, kept up to date by the model (else computed)
+        self.base = base
+        self.touched = frozenset(touched) if touched is not None else None
         self.readers = 0
         self._memo: OrderedDict[Hashable, Any] = OrderedDict()
         self._busy: dict[Hashable, threading.Lock] = {}
@@ -206,6 +244,17 @@ class Version:
                 while len(self._memo) > _MEMO_KEPT:
                     self._memo.popitem(last=False)
             return value
+
+    def carried(self, key: Hashable) -> tuple[Any, frozenset] | None:
+        """What the version before derived under ``key`` (if it did) and the nodes touched
+        since; ``None`` when there is nothing to carry on."""
+        base, touched = self.base, self.touched
+        if base is None or touched is None:
+            return None
+        with base._lock:
+            if key not in base._memo:
+                return None
+            return base._memo[key], touched
 
     # -- what the screens share -------------------------------------------------------------
 
@@ -261,8 +310,13 @@ class Version:
         return self.memo(("whatif", person), lambda: whatif(self.active(), person))
 
     def room_labels(self) -> dict[Any, str]:
-        """``graph.privacy.room_labels``: the names the room may see."""
-        return self.memo("room_labels", lambda: room_labels(self.G))
+        """``graph.privacy.room_labels``: the names the room may see (made again only for
+        the label groups the events since the version before touched)."""
+
+        def compute() -> RoomLabels:
+            return carry_room_labels(self.G, self.carried("room_labels"))
+
+        return self.memo("room_labels", compute).labels
 
 
 #: Events between two full sweeps of the cyclic garbage collector (see _freeze_long_lived).
@@ -327,12 +381,17 @@ class LiveModel:
         if not events and base is current:
             return current
         count("update")
+        touched: set[Any] = set()
         for event in events:
             changes = event["payload"].get("changes", ())
             apply_changes(G, changes)
             sync_active(A, G, changes)
+            if event["seq"] > current.seq:
+                touched |= touched_nodes(changes)
         seq = events[-1]["seq"] if events else base.seq
-        version = Version(seq, nx.freeze(G), nx.freeze(A))
+        version = Version(seq, nx.freeze(G), nx.freeze(A), base=current, touched=touched)
+        # Carried on one version at a time: the chain ends here, so old versions are freed.
+        current.base = None
         self._older, self.current = current, version
         _freeze_long_lived()
         return version
