@@ -142,6 +142,9 @@ def test_one_approved_note_is_one_update_one_analysis_one_layout_for_all_screens
     screens = [
         f"/sessions/{demo_id}",  # the dashboard, all its regions
         f"/sessions/{demo_id}/queue",
+        # the dashboard's one refresh of every region (region_refresh.py), all drawn again
+        f"/sessions/{demo_id}/regions?queue=&feed=&counts=&controls=&tie_form=&open=1"
+        "&tie_results=&nodes=&flags=",
         f"/sessions/{demo_id}/ties",
         f"/sessions/{demo_id}/flags",
         f"/sessions/{demo_id}/tree.json",  # the facilitator's tree
