@@ -34,6 +34,7 @@ from graph.analysis import Units, analyse, flags, whatif
 from graph.layout import TreeLayout, tree_layout
 from graph.model import active_graph, is_active
 from graph.room_label_groups import RoomLabels, carry_room_labels
+from graph.units_carry import carry_units
 
 from .storage import Session
 
@@ -50,6 +51,9 @@ __all__ = [
 
 #: Derived values kept per version (payloads for each view, what-if per person, …).
 _MEMO_KEPT = 48
+
+#: Versions a carried value passes on without being used before it is dropped.
+CARRY_VERSIONS = 8
 
 #: How often each expensive step ran, for tests and benchmarks: ``"rebuild"`` (the graph
 #: built from SQLite), ``"update"`` (events applied in place), ``"copy"``, ``"analyse"``,
@@ -202,10 +206,10 @@ class Version:
     screen. Each derived value is computed once, by the first caller; concurrent callers
     wait for that result instead of computing it again.
 
-    ``base`` is the version before and ``touched`` the nodes the events since touched
-    (:func:`touched_nodes`): what ``base`` derived may be carried on (:meth:`carried`) and
-    recomputed on the touched part only. Only the values are carried, never ``base``'s
-    graph (the model may change it in place for a later seq).
+    What a version derived may be carried on to the next ones (:meth:`carry_on`) with the
+    nodes the events since touched (:func:`touched_nodes`), to be recomputed on the touched
+    part only (:meth:`carried`). Only derived values are carried, never a graph (the model
+    may change an older graph in place for a later seq).
     """
 
     def __init__(
@@ -213,14 +217,13 @@ class Version:
         seq: int,
         G: nx.MultiDiGraph,
         A: nx.MultiDiGraph | None = None,
-        base: Version | None = None,
-        touched: set[Any] | None = None,
+        carry: Mapping[Hashable, tuple[Any, frozenset, int]] | None = None,
     ):
         self.seq = seq
         self.G = G
         self.A = A  # the approved part, kept up to date by the model (else computed)
-        self.base = base
-        self.touched = frozenset(touched) if touched is not None else None
+        self._carry = dict(carry or {})  # key → (value, nodes touched since, versions)
+        self._carriable: set[Hashable] = set()
         self.readers = 0
         self._memo: OrderedDict[Hashable, Any] = OrderedDict()
         self._busy: dict[Hashable, threading.Lock] = {}
@@ -246,15 +249,27 @@ class Version:
             return value
 
     def carried(self, key: Hashable) -> tuple[Any, frozenset] | None:
-        """What the version before derived under ``key`` (if it did) and the nodes touched
-        since; ``None`` when there is nothing to carry on."""
-        base, touched = self.base, self.touched
-        if base is None or touched is None:
-            return None
-        with base._lock:
-            if key not in base._memo:
-                return None
-            return base._memo[key], touched
+        """What an earlier version derived under ``key`` and the nodes touched since, or
+        ``None``. Asking marks ``key`` as one to carry on from this version."""
+        with self._lock:
+            self._carriable.add(key)
+            found = self._carry.get(key)
+        return None if found is None else (found[0], found[1])
+
+    def carry_on(self, touched: Iterable[Any]) -> dict[Hashable, tuple[Any, frozenset, int]]:
+        """What the next version may carry on, ``touched`` being the nodes its events touch:
+        each value asked to carry that this version derived, else the one it was given (for
+        at most :data:`CARRY_VERSIONS` versions without use)."""
+        touched = frozenset(touched)
+        out: dict[Hashable, tuple[Any, frozenset, int]] = {}
+        with self._lock:
+            for key, (value, seen, age) in self._carry.items():
+                if age < CARRY_VERSIONS:
+                    out[key] = (value, seen | touched, age + 1)
+            for key in self._carriable:
+                if key in self._memo:
+                    out[key] = (self._memo[key], touched, 0)
+        return out
 
     # -- what the screens share -------------------------------------------------------------
 
@@ -265,11 +280,12 @@ class Version:
         return self.memo("active", lambda: nx.freeze(active_graph(self.G)))
 
     def units(self) -> Units:
-        """``graph.analysis.analyse`` of the approved graph."""
+        """``graph.analysis.analyse`` of the approved graph (carried on from the version
+        before where there is one: ``graph.units_carry``)."""
 
         def compute() -> Units:
             count("analyse")
-            return analyse(self.active())
+            return carry_units(self.active(), self.G, self.carried("units"))
 
         return self.memo("units", compute)
 
@@ -381,7 +397,7 @@ class LiveModel:
         if not events and base is current:
             return current
         count("update")
-        touched: set[Any] = set()
+        touched: set[Any] = set()  # by the events after the current version
         for event in events:
             changes = event["payload"].get("changes", ())
             apply_changes(G, changes)
@@ -389,9 +405,7 @@ class LiveModel:
             if event["seq"] > current.seq:
                 touched |= touched_nodes(changes)
         seq = events[-1]["seq"] if events else base.seq
-        version = Version(seq, nx.freeze(G), nx.freeze(A), base=current, touched=touched)
-        # Carried on one version at a time: the chain ends here, so old versions are freed.
-        current.base = None
+        version = Version(seq, nx.freeze(G), nx.freeze(A), carry=current.carry_on(touched))
         self._older, self.current = current, version
         _freeze_long_lived()
         return version
