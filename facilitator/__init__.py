@@ -108,6 +108,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         participant,
         phone_actions,
         present,
+        region_refresh,
         tree,
         web,
         wifi,
@@ -130,5 +131,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(wifi.bp)
     app.register_blueprint(inspector.bp)
     app.register_blueprint(node_list.bp)
+    app.register_blueprint(region_refresh.bp)
     app.register_blueprint(phone_actions.bp)
     return app

@@ -35,7 +35,7 @@ from .localtime import local_hhmm
 from .node_list import nodes_ctx, page_number
 from .present import present_event
 from .queue_panel import queue_ctx
-from .regions import stickies_html, untouched
+from .regions import LIVE_EVENTS, stickies_html, touched, untouched
 from .storage import MAX_TITLE, STAGES, Session
 from .ties_panel import tie_form_ctx, ties_ctx
 
@@ -143,6 +143,7 @@ def _base_ctx(session: Session) -> dict:
         "join_url": _join_url(meta["code"]),
         "loopback": _loopback(),
         "last_seq": session.last_seq(),
+        "live_events": LIVE_EVENTS,
     }
 
 
@@ -503,7 +504,8 @@ def wall(session_id: str):
 @bp.get("/sessions/<session_id>/stream")
 @facilitator_required
 def stream(session_id: str):
-    """Server-Sent Events: ``changed`` with the newest seq after every committed change.
+    """Server-Sent Events: ``changed`` with the newest seq after every committed change,
+    after a ``region-<name>`` event for each region the change touched.
 
     ``Last-Event-ID`` (or ``?after=``) resumes after a reconnect; ``?once=1`` ends the stream
     after the first ``changed`` event (for tests).
@@ -534,7 +536,13 @@ def stream(session_id: str):
 
         try:
             for message in sse_stream(
-                broker, session_id, session.last_seq, after, stop, present=lambda: view(app)
+                broker,
+                session_id,
+                session.last_seq,
+                after,
+                stop,
+                present=lambda: view(app),
+                regions=lambda seen, newest: touched(session, seen, newest),
             ):
                 yield message
                 if once and "event: changed" in message:

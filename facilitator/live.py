@@ -6,7 +6,7 @@ import itertools
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from flask import Flask
 
@@ -108,9 +108,15 @@ def sse_stream(
     after: int,
     stop: Callable[[], bool] = lambda: False,
     present: Callable[[], tuple[int, str]] | None = None,
+    regions: Callable[[int, int], Iterable[str]] | None = None,
 ) -> Iterator[str]:
     """Yield SSE messages: ``changed`` with the newest seq whenever the log grows, and a
     comment line as heartbeat at least every 15 s so proxies and phones keep the line open.
+
+    With ``regions`` (the names of the regions the events after one seq up to another
+    touched, facilitator/regions.py), each ``changed`` comes after one ``region-<name>``
+    event per touched region (data: the same seq), in the same message: a screen refreshes
+    only what changed, and the dashboard all of it in one request.
 
     With ``present`` (``(version, JSON)`` of the projector's view, facilitator/present.py),
     a ``present`` event carries the view on connecting (once the facilitator set one) and
@@ -131,9 +137,11 @@ def sse_stream(
                 yield f"event: present\ndata: {view}\n\n"
         newest = last_seq()
         if newest != seen:
+            touched = sorted(regions(seen, newest)) if regions is not None else ()
             seen = newest
             quiet_since = time.monotonic()
-            yield f"id: {newest}\nevent: changed\ndata: {newest}\n\n"
+            names = "".join(f"event: region-{name}\ndata: {newest}\n\n" for name in touched)
+            yield f"{names}id: {newest}\nevent: changed\ndata: {newest}\n\n"
         elif time.monotonic() - quiet_since >= HEARTBEAT_SECONDS:
             quiet_since = time.monotonic()
             yield ": heartbeat\n\n"

@@ -34,14 +34,27 @@ from graph.analysis import Units, analyse, flags, whatif
 from graph.layout import TreeLayout, tree_layout
 from graph.live_flags import LiveFlags
 from graph.model import active_graph, is_active
-from graph.privacy import room_labels
+from graph.room_label_groups import RoomLabels, carry_room_labels
+from graph.units_carry import carry_units
 
 from .storage import Session
 
-__all__ = ["Version", "LiveModel", "LiveModels", "apply_changes", "sync_active", "COUNTS", "count"]
+__all__ = [
+    "Version",
+    "LiveModel",
+    "LiveModels",
+    "apply_changes",
+    "sync_active",
+    "touched_nodes",
+    "COUNTS",
+    "count",
+]
 
 #: Derived values kept per version (payloads for each view, what-if per person, …).
 _MEMO_KEPT = 48
+
+#: Versions a carried value passes on without being used before it is dropped.
+CARRY_VERSIONS = 8
 
 #: How often each expensive step ran, for tests and benchmarks: ``"rebuild"`` (the graph
 #: built from SQLite), ``"update"`` (events applied in place), ``"copy"``, ``"analyse"``,
@@ -172,12 +185,32 @@ def sync_active(
             A.remove_edge(u, v, k)
 
 
+def touched_nodes(changes: Iterable[Mapping[str, Any]]) -> set[Any]:
+    """The nodes an event's row changes touch: changed nodes and both ends of changed ties
+    (before and after)."""
+    touched: set[Any] = set()
+    for change in changes:
+        if change["table"] == "nodes":
+            touched.add(change["id"])
+        elif change["table"] == "ties":
+            for row in (change["before"], change["after"]):
+                if row is not None:
+                    touched.add(row["source"])
+                    touched.add(row["target"])
+    return touched
+
+
 class Version:
     """The session as of one seq: its frozen graph and what was derived from it so far.
 
     Read it, never change it: the graph is frozen and derived values are shared by every
     screen. Each derived value is computed once, by the first caller; concurrent callers
     wait for that result instead of computing it again.
+
+    What a version derived may be carried on to the next ones (:meth:`carry_on`) with the
+    nodes the events since touched (:func:`touched_nodes`), to be recomputed on the touched
+    part only (:meth:`carried`). Only derived values are carried, never a graph (the model
+    may change an older graph in place for a later seq).
     """
 
     def __init__(
@@ -185,11 +218,14 @@ class Version:
         seq: int,
         G: nx.MultiDiGraph,
         A: nx.MultiDiGraph | None = None,
+        carry: Mapping[Hashable, tuple[Any, frozenset, int]] | None = None,
         model: LiveModel | None = None,
     ):
         self.seq = seq
         self.G = G
         self.A = A  # the approved part, kept up to date by the model (else computed)
+        self._carry = dict(carry or {})  # key → (value, nodes touched since, versions)
+        self._carriable: set[Hashable] = set()
         self.model = model  # whose live flags may answer for this seq
         self.readers = 0
         self._memo: OrderedDict[Hashable, Any] = OrderedDict()
@@ -215,6 +251,29 @@ class Version:
                     self._memo.popitem(last=False)
             return value
 
+    def carried(self, key: Hashable) -> tuple[Any, frozenset] | None:
+        """What an earlier version derived under ``key`` and the nodes touched since, or
+        ``None``. Asking marks ``key`` as one to carry on from this version."""
+        with self._lock:
+            self._carriable.add(key)
+            found = self._carry.get(key)
+        return None if found is None else (found[0], found[1])
+
+    def carry_on(self, touched: Iterable[Any]) -> dict[Hashable, tuple[Any, frozenset, int]]:
+        """What the next version may carry on, ``touched`` being the nodes its events touch:
+        each value asked to carry that this version derived, else the one it was given (for
+        at most :data:`CARRY_VERSIONS` versions without use)."""
+        touched = frozenset(touched)
+        out: dict[Hashable, tuple[Any, frozenset, int]] = {}
+        with self._lock:
+            for key, (value, seen, age) in self._carry.items():
+                if age < CARRY_VERSIONS:
+                    out[key] = (value, seen | touched, age + 1)
+            for key in self._carriable:
+                if key in self._memo:
+                    out[key] = (self._memo[key], touched, 0)
+        return out
+
     # -- what the screens share -------------------------------------------------------------
 
     def active(self) -> nx.MultiDiGraph:
@@ -224,11 +283,12 @@ class Version:
         return self.memo("active", lambda: nx.freeze(active_graph(self.G)))
 
     def units(self) -> Units:
-        """``graph.analysis.analyse`` of the approved graph."""
+        """``graph.analysis.analyse`` of the approved graph (carried on from the version
+        before where there is one: ``graph.units_carry``)."""
 
         def compute() -> Units:
             count("analyse")
-            return analyse(self.active())
+            return carry_units(self.active(), self.G, self.carried("units"))
 
         return self.memo("units", compute)
 
@@ -276,8 +336,13 @@ class Version:
         return self.memo(("whatif", person), lambda: whatif(self.active(), person))
 
     def room_labels(self) -> dict[Any, str]:
-        """``graph.privacy.room_labels``: the names the room may see."""
-        return self.memo("room_labels", lambda: room_labels(self.G))
+        """``graph.privacy.room_labels``: the names the room may see (made again only for
+        the label groups the events since the version before touched)."""
+
+        def compute() -> RoomLabels:
+            return carry_room_labels(self.G, self.carried("room_labels"))
+
+        return self.memo("room_labels", compute).labels
 
 
 #: Events between two full sweeps of the cyclic garbage collector (see _freeze_long_lived).
@@ -347,13 +412,17 @@ class LiveModel:
         if not events and base is current:
             return current
         count("update")
+        touched: set[Any] = set()  # by the events after the current version
         for event in events:
             changes = event["payload"].get("changes", ())
             apply_changes(G, changes)
             sync_active(A, G, changes)
+            if event["seq"] > current.seq:
+                touched |= touched_nodes(changes)
         seq = events[-1]["seq"] if events else base.seq
         self._follow_flags(A, events, current.seq, seq)
-        version = Version(seq, nx.freeze(G), nx.freeze(A), self)
+        carry = current.carry_on(touched)
+        version = Version(seq, nx.freeze(G), nx.freeze(A), carry=carry, model=self)
         self._older, self.current = current, version
         _freeze_long_lived()
         return version
@@ -363,7 +432,7 @@ class LiveModel:
         with session._snapshot():
             seq = session.last_seq()
             G = session.graph()
-        version = Version(seq, nx.freeze(G), nx.freeze(active_graph(G)), self)
+        version = Version(seq, nx.freeze(G), nx.freeze(active_graph(G)), model=self)
         self._older, self.current = None, version
         with self._flags_lock:
             self._flags = None

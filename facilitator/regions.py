@@ -1,7 +1,15 @@
-"""Which live regions of the dashboard a change touched, so only those are refreshed.
+"""Which live regions of a screen a change touched, so only those are refreshed.
 
 Each region's refresh URL carries the seq it was drawn at (``since``); when no event after it
-changed a table the region shows, the answer is 204 and htmx leaves the region alone.
+changed what the region shows, the answer is 204 and htmx leaves the region alone. The live
+stream names the touched regions (``region-<name>`` events, facilitator/live.py) before its
+``changed`` event, so a screen asks only for those — the dashboard for all of them in one
+request (facilitator/region_refresh.py).
+
+What a region shows is told by the tables of the events' row changes: ``nodes`` for any
+change of a node, ``nodes:edit`` only for a node that was already there (changed or
+removed). A new node (an approved note) changes no tie in the list, nor the closed tie form
+once it offers two notes.
 
 The note wall's stickies are HTML per kind (:func:`stickies_html`), reused while that kind's
 notes stay the same: an approved note redraws its own kind's group, not the whole wall.
@@ -16,45 +24,65 @@ from markupsafe import Markup, escape
 
 from .storage import Session
 
-__all__ = ["REGION_TABLES", "untouched", "stickies_html"]
+__all__ = ["REGION_TABLES", "REGIONS", "LIVE_EVENTS", "touched", "untouched", "stickies_html"]
 
-#: The tables each region is drawn from.
+#: What each region is drawn from: table names (any change of their rows) and
+#: ``<table>:edit`` (a change of a row that was there before: an update or a removal).
 REGION_TABLES: dict[str, frozenset[str]] = {
     "queue": frozenset({"notes", "nodes", "participants", "blocked_phones"}),
     "feed": frozenset({"notes", "participants", "blocked_phones"}),
     "counts": frozenset({"notes", "participants", "meta"}),
     "controls": frozenset({"meta"}),
     "ties": frozenset({"ties", "nodes"}),
-    "tie_results": frozenset({"ties", "nodes"}),
+    "tie_results": frozenset({"ties", "nodes:edit"}),
     "tie_form": frozenset({"nodes"}),
+    # The closed tie form once two notes can be joined: only its "at least two" can change.
+    "tie_form_closed": frozenset({"nodes:edit"}),
     "nodes": frozenset({"nodes"}),
     "flags": frozenset({"nodes", "ties", "meta"}),
     "wall": frozenset({"nodes", "pseudonyms"}),
     "tree": frozenset({"nodes", "ties", "meta", "positions", "pseudonyms"}),
 }
-#: Past this many events, a region is simply drawn again.
+#: Every region's name, in a stable order.
+REGIONS: tuple[str, ...] = tuple(REGION_TABLES)
+#: The stream's events a screen listens to (htmx-ext-sse's ``sse-swap``): the touched regions
+#: and ``changed``, which comes last.
+LIVE_EVENTS = ", ".join([*(f"region-{name}" for name in REGIONS), "changed"])
+#: Past this many events, every region is simply drawn again.
 _LOOK_BACK = 500
 
 
-def untouched(session: Session, region: str, since: str | None) -> bool:
-    """Whether no event after seq ``since`` changed what ``region`` shows."""
+def touched(session: Session, after: int, upto: int | None = None) -> frozenset[str]:
+    """The regions the events after seq ``after`` (up to ``upto``, else the newest) changed;
+    every region when that is not known (``after`` too old or ahead of the log)."""
+    last = session.last_seq() if upto is None else upto
+    if after < 0 or after > last or last - after > _LOOK_BACK:
+        return frozenset(REGIONS)
+    if after == last:
+        return frozenset()
+    marks: set[str] = set()
+    for table, edit in session.db.execute(
+        "SELECT DISTINCT json_extract(c.value, '$.table'), "
+        "json_type(c.value, '$.before') IS NOT 'null' FROM events, "
+        "json_each(events.payload, '$.changes') AS c WHERE events.seq > ? AND events.seq <= ?",
+        [after, last],
+    ):
+        marks.add(table)
+        if edit:
+            marks.add(f"{table}:edit")
+    return frozenset(name for name, tables in REGION_TABLES.items() if tables & marks)
+
+
+def untouched(session: Session, region: str, since: str | None, known: dict | None = None) -> bool:
+    """Whether no event after seq ``since`` changed what ``region`` shows (``known`` keeps
+    the touched regions per seq for the next region asked about in the same request)."""
     if since is None or not since.isascii() or not since.isdigit() or len(since) > 18:
         return False
     after = int(since)
-    last = session.last_seq()
-    if after > last or last - after > _LOOK_BACK:
-        return False
-    if after == last:
-        return True
-    tables = {
-        row[0]
-        for row in session.db.execute(
-            "SELECT DISTINCT json_extract(c.value, '$.table') FROM events, "
-            "json_each(events.payload, '$.changes') AS c WHERE events.seq > ?",
-            [after],
-        )
-    }
-    return not (tables & REGION_TABLES[region])
+    known = {} if known is None else known
+    if after not in known:
+        known[after] = touched(session, after)
+    return region not in known[after]
 
 
 #: Wall groups kept (a few versions of each kind).

@@ -25,7 +25,6 @@ from graph.layout import (
     wrap_label,
 )
 from graph.privacy import UNIT_FLAGS
-from graph.vocabulary import DIRECTED_SUPPORT, INFORMAL
 
 from . import live_model
 from .auth import facilitator_required
@@ -33,6 +32,7 @@ from .flags_panel import FLAGS_SHOWN
 from .heavy import heavy_if_large
 from .live_model import Version
 from .regions import untouched
+from .tree_edges import PROJECTOR_TIES, TIE_COLOURS, edge_parts
 from .web import KIND_ICONS, kind_name, lang, live_version, open_session
 
 __all__ = ["bp", "tree_payload", "KIND_STYLE", "OVERVIEW_NODES", "PROJECTOR_TIES"]
@@ -60,66 +60,19 @@ KIND_STYLE: dict[str, tuple[str, str, str, str]] = {
     }.items()
 }
 _TRUNK = ("box", "#ead2b5", "#5d3a1a")
-_TIE_COLOURS = {
-    "watch": "#1565c0",
-    "snow": "#00838f",
-    "ride": "#6a1b9a",
-    "errand": "#ef6c00",
-    "share": "#c2185b",
-    "talk": "#5d4037",
-    "kin": "#795548",
-    "care": "#2e7d32",
-}
-#: The ties the projector draws: support between neighbours as strands in the roots, links
-#: between groups and institutions, and what addresses a difficulty. Membership, roles and
-#: the rest are what the drawn limbs and roots stand for (no grey web across the picture).
-PROJECTOR_TIES = INFORMAL | {"links", "addresses"}
 _FONT_FACE = "'Noto Sans CJK JP', 'Noto Sans JP', 'Hiragino Sans', 'Yu Gothic', sans-serif"
 
 
-def _tie_title(d: Mapping[str, Any], lang: str) -> str:
-    parts = [kind_name(d.get("kind", ""), lang)]
-    for key in ("season", "frequency"):
-        if d.get(key):
-            parts.append(str(d[key]))
-    return " · ".join(parts)
-
-
-def _edge_options(kind: str, d: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    colour = _TIE_COLOURS.get(kind, "#9e9e9e")
-    options: dict[str, Any] = {
-        "kind": kind,
-        "title": _tie_title(d, lang),
-        "color": {"color": colour, "opacity": 0.6 if kind in _TIE_COLOURS else 0.4},
-        "width": 2 if kind in INFORMAL else 1.2,
-        "dashes": d.get("season") == "not_in_winter",
-    }
-    if kind in INFORMAL:
-        # Strands between neighbours bend like roots rather than cross as straight lines.
-        options["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.18}
-    if kind not in DIRECTED_SUPPORT and kind != "care":
-        options["arrows"] = ""
-    return options
-
-
-@functools.lru_cache(maxsize=1024)
-def _tie_options(kind: str, season: Any, frequency: Any, lang: str) -> dict[str, Any]:
-    """:func:`_edge_options` of a tie with these attributes (shared: never change it)."""
-    return _edge_options(kind, {"kind": kind, "season": season, "frequency": frequency}, lang)
-
-
 class _Builder:
-    """Collects vis nodes and edges through pyvis's Node and Edge option builders."""
+    """Collects vis nodes through pyvis's Node option builder (edges: ``tree_edges.py``)."""
 
     def __init__(self, lang: str):
         # pyvis is imported on the first tree, not at start-up: it brings IPython along.
-        from pyvis.edge import Edge
         from pyvis.node import Node
 
-        self._node, self._edge = Node, Edge
+        self._node = Node
         self.lang = lang
         self.nodes: list[dict] = []
-        self.edges: list[dict] = []
 
     def node(self, node_id: str, label: str, kind: str, xy: tuple[float, float], **extra) -> None:
         shape, fill, border, _symbol = KIND_STYLE.get(kind, KIND_STYLE["household"])
@@ -141,9 +94,6 @@ class _Builder:
             node_id, shape, label, x=round(xy[0], 1), y=round(xy[1], 1), **extra
         ).options
         self.nodes.append(options)
-
-    def edge(self, edge_id: str, source: str, target: str, **options) -> None:
-        self.edges.append(self._edge(source, target, directed=True, id=edge_id, **options).options)
 
 
 #: Kinds whose labels show only when zoomed in: the picture opens on households and groups.
@@ -324,38 +274,6 @@ def _add_folded(b: _Builder, v: _View) -> None:
         )
 
 
-def _add_edges(b: _Builder, v: _View) -> None:
-    """The ties drawn: all on the private screen, :data:`PROJECTOR_TIES` on the projector;
-    ties into folded districts are summed into one line per district and kind."""
-    seen: dict[tuple[str, str, str], int] = defaultdict(int)
-    fold, private, language = v.fold, v.private, v.lang
-    # The adjacency itself, in the order of ``A.edges``: a town has 25,000 ties per payload.
-    for u, nbrs in v.A._adj.items():
-        fu = fold.get(u, u)
-        for w, keyed in nbrs.items():
-            fw = fold.get(w, w)
-            if fu == fw:
-                continue
-            folded = u in fold or w in fold
-            for key, d in keyed.items():
-                kind = d.get("kind", "")
-                if not private and kind not in PROJECTOR_TIES:
-                    continue  # never a need beside a household: the room sees the difficulties
-                if folded:
-                    seen[(fu, fw, kind)] += 1
-                    continue
-                try:
-                    options = _tie_options(kind, d.get("season"), d.get("frequency"), language)
-                except TypeError:  # an imported attribute that is a list or a mapping
-                    options = _edge_options(kind, d, language)
-                b.edge(str(key), u, w, **options)
-    for (fu, fw, kind), count in sorted(seen.items()):
-        options = _edge_options(kind, {"kind": kind}, v.lang)
-        options["width"] = min(1 + count / 4, 12)
-        options["title"] = f"{options['title']} × {count}"
-        b.edge(f"agg:{fu}:{fw}:{kind}", fu, fw, **options)
-
-
 def tree_payload(
     G: nx.MultiDiGraph,
     settings: Mapping[str, Any] | None = None,
@@ -397,10 +315,14 @@ def tree_payload(
         return roots.nodes
 
     b.nodes.extend(live.memo(("folded", expand, winter, pins, layout, lang), folded))
-    _add_edges(b, v)
+    # The ties, counted again only where the events since the version before touched them.
+    key = ("edges", private, lang, expand, winter, pins)
+    edges = live.memo(
+        key, lambda: edge_parts(v.A, live.G, v.fold, private, lang, live.carried(key))
+    ).edges
     return {
         "nodes": b.nodes,
-        "edges": b.edges,
+        "edges": edges,
         "options": _options(),
         "scene": v.shape.scene if layout == "tree" and not v.fold else None,
         "pinned": sorted(n for n in (pinned or {}) if n in v.positions)
@@ -467,7 +389,7 @@ def legend(lang: str) -> dict[str, Any]:
                 ],
             }
         )
-    ties = [{"kind": k, "name": kind_name(k, lang), "color": c} for k, c in _TIE_COLOURS.items()]
+    ties = [{"kind": k, "name": kind_name(k, lang), "color": c} for k, c in TIE_COLOURS.items()]
     return {"bands": bands, "ties": ties}
 
 

@@ -8,9 +8,7 @@ line at y = 0, as vis-network draws them.
 
 from __future__ import annotations
 
-import functools
 import math
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +16,7 @@ from typing import Any
 import networkx as nx
 
 from .analysis import Units, analyse
+from .note_text import BOX_MARGIN, LINE_HEIGHT, label_box, text_width, wrap_label
 
 __all__ = [
     "BANDS",
@@ -31,6 +30,7 @@ __all__ = [
     "TreeLayout",
     "label_box",
     "network_layout",
+    "note_width",
     "slot_of",
     "text_width",
     "tree_layout",
@@ -89,91 +89,16 @@ class Slot:
 SLOTS: dict[str, Slot] = {
     "household": Slot(22, 4.8, 2, 126, 70),
     "note": Slot(22, 8.0, 2, 204, 74),
-    "trunk": Slot(18, 6.0, 1, 136, 42),
+    "trunk": Slot(18, 8.0, 1, 170, 42),
     "person": Slot(8, 5.6, 2, 52, 32),
     "need": Slot(16, 8.0, 3, 156, 78),
 }
-#: Margins of the label inside its box, as drawn (vis-network ``margin``).
-BOX_MARGIN = {"x": 8, "y": 6}
-#: Height of a line of text, in units of the font size (vis-network draws ≈ 1.1).
-LINE_HEIGHT = 1.2
 #: Size of a resident's dot.
 PERSON_DOT = 4
 #: The farthest one insertion moves any other node: about one slot.
 MAX_SHIFT = 420
 #: Kept for callers that size things by a root cell.
 ROOT_CELL_WIDTH = MAX_SHIFT
-
-_GAP = 40  # between the parts of the picture (roots, needs, loose roots)
-_CROWN_ROW = (7, 9, 9, 7, 5, 3)  # notes per row of the crown, bottom to top, then 3 each
-_SOIL_ROW = 9
-_ROOT_ROWS = ((24, 3), (60, 4), (150, 7))  # (up to n units, units per column); then 12
-
-
-@functools.lru_cache(maxsize=8192)
-def _char_width(ch: str) -> float:
-    """The width of one character in ems (see :func:`text_width`)."""
-    if unicodedata.combining(ch) or ch in "\u200d\ufe0f":
-        return 0.0
-    if ord(ch) > 0x1F000 or unicodedata.category(ch) == "So":
-        return 1.3  # drawn as an emoji
-    if unicodedata.east_asian_width(ch) in "WFA":  # ①② are drawn full-width
-        return 1.0
-    return 0.62
-
-
-def text_width(text: str) -> float:
-    """The width of one line of ``text`` in ems: full-width (and ambiguous) 1, emoji 1.3,
-    others 0.62 (a little more than most Latin letters take).
-
-    >>> text_width("佐藤 A.")
-    3.86
-    """
-    total = 0.0
-    for ch in text:
-        total += _char_width(ch)
-    return round(total, 2)
-
-
-def wrap_label(text: str, slot: Slot) -> list[str]:
-    """``text`` broken into the lines of ``slot`` (cut with … when it needs more).
-
-    >>> wrap_label("移動販売車の停留所（旧駅前）", SLOTS["note"])
-    ['移動販売車の停留', '所（旧駅前）']
-
-    Notes
-    -----
-    O(n) in the length of ``text``: the width of the line is kept as it grows (the same sums,
-    in the same order, as :func:`text_width` of the line).
-    """
-    lines: list[str] = []
-    line = ""
-    width = 0.0
-    for ch in " ".join(str(text).split()):
-        grown = width + _char_width(ch)
-        if line and round(grown, 2) > slot.width:
-            lines.append(line.rstrip())
-            line = ch.lstrip()
-            width = _char_width(line) if line else 0.0
-        else:
-            line += ch
-            width = grown
-    if line:
-        lines.append(line)
-    if len(lines) > slot.lines:
-        lines = lines[: slot.lines]
-        last = lines[-1]
-        while last and text_width(last + "…") > slot.width:
-            last = last[:-1]
-        lines[-1] = last + "…"
-    return lines or [""]
-
-
-def label_box(lines: list[str], slot: Slot) -> tuple[float, float]:
-    """The width and height of a box holding ``lines`` at ``slot``'s font, margins included."""
-    width = max(text_width(line) for line in lines) * slot.font + 2 * BOX_MARGIN["x"]
-    height = len(lines) * slot.font * LINE_HEIGHT + 2 * BOX_MARGIN["y"]
-    return width, height
 
 
 def slot_of(kind: str, trunk: bool = False) -> Slot:
@@ -216,6 +141,18 @@ def trunk_scores(U: Units) -> dict[str, int]:
     return scores
 
 
+_GAP = 40  # between the parts of the picture (roots, needs, loose roots)
+_CELL_GAP = 8  # between two households' clusters in a column of roots
+#: The screen the picture is shaped for: a 16:9 projector less the fitting margin.
+SCREEN = (1888.0, 1048.0)
+#: Notes in a full row of the crown (the soil takes as many): the layout takes the width
+#: that lets the picture fill :data:`SCREEN` best, so a crown of many notes grows wide, not
+#: into a tower.
+CROWN_WIDTHS = (9, 10, 11, 12, 13, 15, 17, 19)
+#: How tall a column of roots may grow (canvas px): chosen with the crown's width.
+ROOT_HEIGHTS = (260, 300, 340, 390, 440, 500, 560, 640, 720, 820, 920, 1040, 1180)
+
+
 def _unit_district(U: Units, unit: str, nodes: Mapping[str, Mapping[str, Any]]) -> str:
     for member in U.members.get(unit, ()):
         district = nodes[member].get("district")
@@ -224,19 +161,24 @@ def _unit_district(U: Units, unit: str, nodes: Mapping[str, Mapping[str, Any]]) 
     return ""
 
 
-def _rows_for(n: int) -> int:
-    # Few size classes, so that one insertion almost never changes the number of rows.
-    for limit, rows in _ROOT_ROWS:
-        if n <= limit:
-            return rows
-    return 12
+_Cell = tuple[str | None, list[str]]  # a unit's household note (or None) and what is drawn
 
 
-def _place_cluster(
-    out: TreeLayout, x: float, top: float, drawn: list[str], head: str | None
-) -> float:
-    """A household's note with its residents' dots beneath; returns the height used."""
+def _cell_size(cell: _Cell) -> tuple[float, float]:
+    """The width and height a household's cluster takes (its note, its residents' dots)."""
     house, person = SLOTS["household"], SLOTS["person"]
+    head, drawn = cell
+    residents = len(drawn) - (head is not None)
+    per_row = max(1, int(house.w // person.w))
+    height = (house.h + 2 if head is not None else 0) + math.ceil(residents / per_row) * person.h
+    width = house.w if head is not None else max(1, min(residents, per_row)) * person.w
+    return width, height
+
+
+def _place_cluster(out: TreeLayout, x: float, top: float, cell: _Cell) -> None:
+    """A household's note with its residents' dots beneath."""
+    house, person = SLOTS["household"], SLOTS["person"]
+    head, drawn = cell
     residents = [n for n in drawn if n != head]
     y = top
     if head is not None:
@@ -248,58 +190,102 @@ def _place_cluster(
         count = min(per_row, len(residents) - row * per_row)
         dx = (column - (count - 1) / 2) * person.w
         out.positions[node] = (x + dx, y + row * person.h + PERSON_DOT + 1)
-    return y - top + math.ceil(len(residents) / per_row) * person.h
+
+
+def _columns(sizes: list[tuple[float, float]], limit: float) -> list[list[int]]:
+    """The cells (by index) of each column, filled in order up to ``limit`` px tall."""
+    columns: list[list[int]] = []
+    height = 0.0
+    for i, (_, h) in enumerate(sizes):
+        if not columns or (columns[-1] and height + h > limit):
+            columns.append([])
+            height = 0.0
+        columns[-1].append(i)
+        height += h + _CELL_GAP
+    return columns
 
 
 def _root_columns(
-    out: TreeLayout,
-    cells: list[tuple[str | None, list[str]]],
-    rows: int,
-    left: float,
-    top: float,
-) -> float:
-    """Clusters in columns of ``rows`` from ``left``; returns the x after the last column."""
-    width = SLOTS["household"].w
-    for start in range(0, len(cells), rows):
-        y = top
-        for head, drawn in cells[start : start + rows]:
-            y += _place_cluster(out, left + width / 2, y, drawn, head) + 8
+    out: TreeLayout | None, cells: list[_Cell], limit: float, left: float, top: float
+) -> tuple[float, float]:
+    """Clusters in columns up to ``limit`` tall from ``left``; every other column runs
+    upwards from the bottom, so one insertion moves each later cluster by about one cell.
+    Places them in ``out`` (unless None); returns the x after the last column and the
+    height of the tallest."""
+    sizes = [_cell_size(cell) for cell in cells]
+    tallest = 0.0
+    for c, column in enumerate(_columns(sizes, limit)):
+        width = max(sizes[i][0] for i in column)
+        used = sum(sizes[i][1] + _CELL_GAP for i in column) - _CELL_GAP
+        tallest = max(tallest, used)
+        y = top if c % 2 == 0 else top + max(0.0, limit - used)
+        for i in column if c % 2 == 0 else reversed(column):
+            if out is not None:
+                _place_cluster(out, left + width / 2, y, cells[i])
+            y += sizes[i][1] + _CELL_GAP
         left += width
-    return left
+    return left, tallest
 
 
-def _place_roots(out: TreeLayout, U: Units, nodes: Mapping, top: float) -> None:
-    """The root system: households by district in columns, the needs' list on the left,
-    the loose roots apart on the right."""
+@dataclass
+class _Roots:
+    """The root system's parts: households by district, the loose ones, the needs."""
+
+    rooted: list[_Cell]
+    loose: list[_Cell]
+    loose_units: list[str]
+    needs: list[str]
+
+
+def _roots_of(out: TreeLayout, U: Units, nodes: Mapping) -> _Roots:
     trunk = set(out.trunk)
-    rooted: list[tuple[str, str, str | None, list[str]]] = []
-    loose: list[tuple[str, str | None, list[str]]] = []
+    rooted: list[tuple[str, str, _Cell]] = []
+    loose: list[tuple[str, _Cell]] = []
     for unit, members in U.members.items():
         drawn = [m for m in members if m not in trunk]
         if not drawn:
             continue
         head = unit if unit in drawn and nodes[unit].get("kind") == "household" else None
         if U.isolated(unit):
-            loose.append((unit, head, drawn))
+            loose.append((unit, (head, drawn)))
         else:
-            rooted.append((_unit_district(U, unit, nodes), unit, head, drawn))
+            rooted.append((_unit_district(U, unit, nodes), unit, (head, drawn)))
     rooted.sort(key=lambda item: (item[0], item[1]))
     loose.sort(key=lambda item: item[0])
-    out.loose = [unit for unit, _, _ in loose]
-    rows = _rows_for(len(rooted) + len(loose))
-    columns = math.ceil(len(rooted) / rows)
-    left = -columns * SLOTS["household"].w / 2
-    right = _root_columns(out, [(h, d) for _, _, h, d in rooted], rows, left, top)
-    _root_columns(out, [(h, d) for _, h, d in loose], rows, right + _GAP, top)
     needs = sorted(n for n, a in nodes.items() if a.get("kind") == "need")
+    return _Roots([c for _, _, c in rooted], [c for _, c in loose], [u for u, _ in loose], needs)
+
+
+def _place_roots(
+    out: TreeLayout | None, roots: _Roots, limit: float, top: float
+) -> tuple[float, float, float]:
+    """The root system: households by district in columns, the needs' list on the left,
+    the loose roots apart on the right. Returns its left and right edges and its height."""
+    width, _ = _root_columns(None, roots.rooted, limit, 0.0, top)
+    left = -width / 2
+    right, tall = _root_columns(out, roots.rooted, limit, left, top)
+    far, tall_loose = _root_columns(out, roots.loose, limit, right + _GAP, top)
     need = SLOTS["need"]
-    per_column = max(1, int(rows * 100 // need.h))
-    for i, node in enumerate(needs):
+    per_column = max(1, int(limit // need.h))
+    columns = math.ceil(len(roots.needs) / per_column)
+    for i, node in enumerate(roots.needs):
         column, row = divmod(i, per_column)
-        x = left - _GAP - need.w / 2 - column * need.w
-        out.positions[node] = (x, top + row * need.h + need.h / 2)
-    for node in out.positions:
-        out.band.setdefault(node, "roots")
+        if out is not None:
+            x = left - _GAP - need.w / 2 - column * need.w
+            out.positions[node] = (x, top + row * need.h + need.h / 2)
+    height = max(tall, tall_loose, min(len(roots.needs), per_column) * need.h)
+    edge = left - (_GAP + columns * need.w if columns else 0.0)
+    return edge, far if roots.loose else right, height
+
+
+def _crown_rows(n: int, width: int) -> list[int]:
+    """Notes per row of a crown of ``n`` notes ``width`` wide, bottom to top: a row a little
+    narrower, full rows, then narrower rows to the top (a dome)."""
+    top = [c for c in (width - 2, width - 4, width - 6) if c >= 3]
+    full = 0
+    while width - 2 + full * width + sum(top) < n:
+        full += 1
+    return _rows_of(n, tuple([width - 2] + [width] * full + top), 3)
 
 
 def _rows_of(n: int, pattern: tuple[int, ...], rest: int) -> list[int]:
@@ -313,27 +299,63 @@ def _rows_of(n: int, pattern: tuple[int, ...], rest: int) -> list[int]:
     return counts
 
 
+#: What the screens may put before or after a note's label: its kind's symbol (1.3 em), a
+#: room label's number (「②」) and, on the facilitator's tree, a group's 「⚑ 」.
+_LABEL_EXTRA = {"group": 3.9, "activity": 3.9}
+_NOTE_GAP = 12  # between two notes of a row
+
+
+def note_width(attrs: Mapping[str, Any]) -> float:
+    """The width a note of the crown or the soil takes in its row (box and gap): as wide as
+    its label, up to the slot's (a long label wraps into the slot's lines).
+
+    >>> note_width({"kind": "group", "label": "会1"})
+    149.4
+    >>> note_width({"kind": "place", "label": "北海道空知郡茶志内町字東三線北十二号の集会所"})
+    204.0
+    """
+    slot = SLOTS["note"]
+    ems = text_width(str(attrs.get("label") or "")) + _LABEL_EXTRA.get(attrs.get("kind"), 2.3)
+    if ems > slot.width:
+        return float(slot.w)
+    return round(min(slot.w, ems * slot.font + 2 * BOX_MARGIN["x"] + _NOTE_GAP), 1)
+
+
+def _row_widths(widths: list[float], counts: list[int]) -> list[float]:
+    """How wide each row of ``counts`` notes of these ``widths`` is."""
+    out, i = [], 0
+    for count in counts:
+        out.append(sum(widths[i : i + count]))
+        i += count
+    return out
+
+
 def _place_rows(
     out: TreeLayout,
     items: list[tuple[str, str]],
+    widths: list[float],
     start: float,
-    pattern: tuple[int, ...],
+    counts: list[int],
     up: bool = True,
 ) -> float:
-    """Notes in centred rows from ``start`` (upwards, or downwards when not ``up``); every
-    other row runs the other way, so one insertion moves each later note by about one slot.
-    Returns the far edge of the last row."""
+    """Notes of ``widths`` in centred rows of ``counts`` from ``start`` (upwards, or downwards
+    when not ``up``); every other row runs the other way, so one insertion moves each later
+    note by about one slot. Returns the far edge of the last row."""
     slot = SLOTS["note"]
     step = -slot.h if up else slot.h
     y = start
     i = 0
-    for row, count in enumerate(_rows_of(len(items), pattern, pattern[-1])):
-        order = range(count) if row % 2 == 0 else range(count - 1, -1, -1)
-        for k in order:
-            node, band = items[i]
-            out.positions[node] = ((k - (count - 1) / 2) * slot.w, y + step / 2)
+    for row, count in enumerate(counts):
+        members = list(range(i, i + count))
+        if row % 2:
+            members.reverse()
+        x = -sum(widths[j] for j in members) / 2
+        for j in members:
+            node, band = items[j]
+            out.positions[node] = (x + widths[j] / 2, y + step / 2)
             out.band[node] = band
-            i += 1
+            x += widths[j]
+        i += count
         y += step
     return y
 
@@ -354,6 +376,32 @@ def _bands_of(nodes: Mapping[str, Mapping[str, Any]], band: str) -> list[tuple[s
     kinds = [k for k, b in BAND_KINDS.items() if b == band]
     chosen = (n for n, a in nodes.items() if a.get("kind") in kinds)
     return [(n, band) for n in sorted(chosen, key=lambda n: (nodes[n].get("kind"), n))]
+
+
+def _shape(
+    crown_widths: list[float], soil_widths: list[float], trunk_top: float, roots: _Roots
+) -> tuple[int, float]:
+    """The crown's width and the roots' column height that let the whole picture fill
+    :data:`SCREEN` at the largest scale (the first such, so the same graph always gets the
+    same shape). O(len(ROOT_HEIGHTS) × units + len(CROWN_WIDTHS))."""
+    note = SLOTS["note"]
+    root_shapes = [(limit, _place_roots(None, roots, limit, 0.0)) for limit in ROOT_HEIGHTS]
+    best: tuple[float, int, float] | None = None
+    for width in CROWN_WIDTHS:
+        crown = _crown_rows(len(crown_widths), width)
+        soil = _rows_of(len(soil_widths), (width,), width)
+        top = trunk_top - len(crown) * note.h
+        rows = _row_widths(crown_widths, crown) + _row_widths(soil_widths, soil)
+        wide = max(rows + [0.0]) / 2
+        roots_top = max(len(soil) * note.h - note.h / 2, note.h / 2) + 24
+        for limit, (left, right, height) in root_shapes:
+            w = max(right, wide) - min(left, -wide, -SLOTS["trunk"].w - 22)
+            h = roots_top + height - top
+            scale = round(min(SCREEN[0] / max(w, 1.0), SCREEN[1] / max(h, 1.0)), 3)
+            if best is None or scale > best[0]:
+                best = (scale, width, limit)
+    assert best is not None
+    return best[1], best[2]
 
 
 def tree_layout(
@@ -409,11 +457,20 @@ def tree_layout(
     out.trunk = ranked[:TRUNK_MAX]
     out.weight = {p: float(s) for p, s in scores.items()}
     note = SLOTS["note"]
-    soil_bottom = _place_rows(out, _bands_of(nodes, "soil"), -note.h / 2, (_SOIL_ROW,), False)
-    _place_roots(out, U, nodes, max(soil_bottom, note.h / 2) + 24)
-    crown_bottom = _place_trunk(out, -note.h / 2 - 8) - 12
+    soil = _bands_of(nodes, "soil")
     crown = _bands_of(nodes, "branches") + _bands_of(nodes, "leaves") + _bands_of(nodes, "fruit")
-    _place_rows(out, crown, crown_bottom, _CROWN_ROW)
+    roots = _roots_of(out, U, nodes)
+    out.loose = roots.loose_units
+    crown_bottom = _place_trunk(out, -note.h / 2 - 8) - 12
+    crown_w = [note_width(nodes[n]) for n, _ in crown]
+    soil_w = [note_width(nodes[n]) for n, _ in soil]
+    width, limit = _shape(crown_w, soil_w, crown_bottom, roots)
+    soil_rows = _rows_of(len(soil), (width,), width)
+    soil_bottom = _place_rows(out, soil, soil_w, -note.h / 2, soil_rows, False)
+    _place_roots(out, roots, limit, max(soil_bottom, note.h / 2) + 24)
+    for node in out.positions:
+        out.band.setdefault(node, "roots")
+    _place_rows(out, crown, crown_w, crown_bottom, _crown_rows(len(crown), width))
     for node, xy in (pinned or {}).items():
         if node in out.positions:
             out.positions[node] = (float(xy[0]), float(xy[1]))

@@ -17,10 +17,79 @@ document.addEventListener("focusout", (event) => {
   const region = event.target.closest && event.target.closest("[data-live][data-stale]");
   if (!region) return;
   setTimeout(() => {
-    if (!region.isConnected || region.contains(document.activeElement)) return;
+    if (!region.isConnected || region.contains(document.activeElement) || !shown(region)) return;
     delete region.dataset.stale;
     window.htmx.trigger(region, "refresh");
   }, 0);
+});
+
+// -- Live regions: only what a change touched, and only what is on screen ---------------------
+// The stream sends one "region-<name>" event per region a change touched, then "changed".
+// The dashboard asks for all the touched regions it shows in ONE request (the answer swaps
+// each in by its id, out of band); the projector's wall asks for itself. A region not on
+// screen (the other tab of the projector, a closed fold, a hidden browser tab) or holding the
+// focus is only marked stale, and asked for when it is shown (or the focus leaves it).
+function shown(region) {
+  return !document.hidden && region.getClientRects().length > 0;
+}
+
+function held(region) {
+  const active = document.activeElement;
+  return !!active && region.contains(active) && active.matches("input, select, textarea");
+}
+
+// The regions to ask for next, by name: while one refresh runs, the next waits and gathers.
+const dueRegions = new Set();
+let refreshing = null;
+
+function refreshRegions(names) {
+  names.forEach((name) => dueRegions.add(name));
+  if (refreshing || !dueRegions.size) return;
+  const regions = [];
+  document.querySelectorAll("[data-live][data-region]").forEach((region) => {
+    if (!dueRegions.has(region.dataset.region)) return;
+    if (held(region) || !shown(region)) region.dataset.stale = "1"; else regions.push(region);
+  });
+  dueRegions.clear();
+  if (!regions.length) return;
+  const root = document.querySelector("[data-refresh-url]");
+  if (!root) { regions.forEach((region) => window.htmx.trigger(region, "refresh")); return; }
+  const url = new URL(root.dataset.refreshUrl, window.location.href);
+  regions.forEach((region) => {
+    // The region's own refresh URL carries its seq (since) and its options (query, page…).
+    const own = new URL(region.getAttribute("hx-get"), window.location.href);
+    own.searchParams.forEach((value, key) => { if (key !== "since") url.searchParams.set(key, value); });
+    url.searchParams.set(region.dataset.region, own.searchParams.get("since") || "");
+  });
+  const done = () => { refreshing = null; refreshRegions([]); };
+  refreshing = window.htmx.ajax("GET", url.pathname + url.search, { source: root, swap: "none" }).then(done, done);
+}
+
+const touchedRegions = new Set();
+document.addEventListener("htmx:sseMessage", (event) => {
+  const type = event.detail && event.detail.type;
+  if (!type) return;
+  if (type.startsWith("region-")) { touchedRegions.add(type.slice(7)); return; }
+  if (type !== "changed" || !touchedRegions.size) return;
+  const names = [...touchedRegions];
+  touchedRegions.clear();
+  refreshRegions(names);
+});
+
+// A stale region is asked for as soon as it is on screen again.
+function refreshShown() {
+  const names = [];
+  document.querySelectorAll("[data-live][data-stale]").forEach((region) => {
+    if (!shown(region) || held(region)) return;
+    delete region.dataset.stale;
+    names.push(region.dataset.region);
+  });
+  refreshRegions(names);
+}
+document.addEventListener("visibilitychange", refreshShown);
+document.addEventListener("toggle", () => setTimeout(refreshShown, 0), true);
+document.addEventListener("click", (event) => {
+  if (event.target.closest && event.target.closest("[data-view-tab]")) setTimeout(refreshShown, 0);
 });
 
 // Show whether the live line is open (the Wi-Fi in a hall drops now and then).
@@ -49,8 +118,9 @@ document.addEventListener("keydown", (event) => {
   if (button) { event.preventDefault(); button.click(); }
 });
 
-// After a queue action, keep the keyboard on the queue: focus the next waiting note.
-document.addEventListener("htmx:afterSwap", (event) => {
+// After a queue action, keep the keyboard on the queue: focus the next waiting note (also
+// when the live refresh swapped the queue in out of band).
+function queueSwapped(event) {
   const target = event.detail.target;
   if (!target || target.id !== "queue" || !document.body.dataset.queueKeys) return;
   // outerHTML: the target is the old region; the new one is in the document under its id.
@@ -58,7 +128,9 @@ document.addEventListener("htmx:afterSwap", (event) => {
   if (!queue || queue.contains(document.activeElement)) return;
   const next = queue.querySelector(".pending-note");
   if (next) next.focus();
-});
+}
+document.addEventListener("htmx:afterSwap", queueSwapped);
+document.addEventListener("htmx:oobAfterSwap", queueSwapped);
 document.addEventListener("keydown", (event) => {
   if (event.target.closest && event.target.closest(".pending-note")) document.body.dataset.queueKeys = "1";
 });
@@ -76,6 +148,8 @@ document.addEventListener("toggle", (event) => {
   if (event.target.id !== "join") return;
   if (event.target.dataset.auto) delete event.target.dataset.auto; else event.target.dataset.touched = "1";
 }, true);
-document.addEventListener("htmx:afterSwap", (event) => {
+function countsSwapped(event) {
   if (event.detail.target && event.detail.target.id === "counts") foldJoin();
-});
+}
+document.addEventListener("htmx:afterSwap", countsSwapped);
+document.addEventListener("htmx:oobAfterSwap", countsSwapped);

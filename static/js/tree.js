@@ -156,6 +156,26 @@
     el.dataset.fontSize = "22";
   }
 
+  function easeOut(ids) {
+    // The view grows (never shrinks) just enough to take in these notes: what was on
+    // screen stays on screen, nothing jumps.
+    const box = viewRect();
+    const scale = network.getScale();
+    const margin = 16 / scale;
+    ids.forEach((id) => {
+      const b = network.getBoundingBox(id);
+      if (!b) return;
+      box.left = Math.min(box.left, b.left - margin);
+      box.right = Math.max(box.right, b.right + margin);
+      box.top = Math.min(box.top, b.top - margin);
+      box.bottom = Math.max(box.bottom, b.bottom + margin);
+    });
+    const wanted = Math.min(scale, el.clientWidth / (box.right - box.left || 1),
+      el.clientHeight / (box.bottom - box.top || 1));
+    network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 },
+      scale: wanted, animation: { duration: 600, easingFunction: "easeInOutQuad" } });
+  }
+
   function renderLegend(legend) {
     const list = document.getElementById("legend");
     list.replaceChildren();
@@ -233,7 +253,11 @@
       // A new note that would land outside the picture: ease out to show it, the rest stays.
       const added = data.nodes.filter((n) => !before.has(n.id)
         || was[n.id][0] !== n.x || was[n.id][1] !== n.y).map((n) => n.id);
-      if (added.length && outside(added)) fit(true); else network.redraw();
+      // vis keeps each note's box from the last frame: draw once, so the boxes are where
+      // the notes now are (a new layout may have moved many), then decide.
+      network.redraw();
+      const shown = added.filter((id) => BANDS.indexOf((nodes.get(id) || {}).band) <= revealed);
+      if (shown.length && outside(shown)) easeOut(shown);
     }
     if (first || data.legend) renderLegend(data.legend);
     renderFlags(data.flags || [], data.flags_total || 0);

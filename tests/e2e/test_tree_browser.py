@@ -9,6 +9,7 @@ winter view drops the ties that stop in snow; the step-by-step reveal starts at 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
@@ -20,6 +21,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from graph.demo import demo_graph
 from graph.layout import ROOT_CELL_WIDTH
@@ -259,7 +261,17 @@ def test_live_node_keeps_view(server, context):
     print(f"\n  approve → node on the tree: {delay * 1000:.0f} ms")
     assert delay < LIVE_SECONDS, f"the new node took {delay:.2f} s"
     _wait_loads(page, loads + 1)
-    page.wait_for_timeout(800)  # an easing out to show the new note is over by now
+    # The view eases out to show the new note (vis animates per frame: slower on a busy CPU).
+    with contextlib.suppress(PlaywrightTimeout):  # the assertions below say where it is
+        page.wait_for_function(
+            """id => { const n = window.tsunagariNetwork, el = document.getElementById('tree');
+            const a = n.DOMtoCanvas({x: 0, y: 0}), z = n.DOMtoCanvas({x: el.clientWidth,
+            y: el.clientHeight}), b = n.getBoundingBox(id);
+            return b.left >= a.x && b.right <= z.x && b.top >= a.y && b.bottom <= z.y; }""",
+            arg=node_id,
+            timeout=3000,
+        )
+    page.wait_for_timeout(700)  # and the easing is over
 
     after_view = page.evaluate(
         "() => { const n = window.tsunagariNetwork;"

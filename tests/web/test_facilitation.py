@@ -463,7 +463,9 @@ def test_projector_shows_code_and_qr(fac, sid, code):
     text = page(fac.get(f"/sessions/{sid}/projector"))
     assert 'id="join-code"' in text and code in text
     assert f"/sessions/{sid}/qr.svg" in text
-    assert f"/sessions/{sid}/projector/wall" in text and 'hx-trigger="sse:changed' in text
+    # The wall refreshes when the stream names it (region-wall, facilitation.js).
+    assert f"/sessions/{sid}/projector/wall" in text and 'data-region="wall"' in text
+    assert 'id="live-listener"' in text and "region-wall" in text
 
 
 @pytest.mark.parametrize("path", ["projector", "projector/wall"])
@@ -524,7 +526,12 @@ def test_stream_yields_changed_after_a_note(app, fac, store, sid, phone):
     with store.open(sid) as s:
         new = s.last_seq()
     assert new > seq
-    assert next(chunks).decode() == f"id: {new}\nevent: changed\ndata: {new}\n\n"
+    # The regions a written note touches come first (the queue, the feed, the counts; not
+    # the map's), then "changed" with the seq.
+    touched = "".join(
+        f"event: region-{name}\ndata: {new}\n\n" for name in ("counts", "feed", "queue")
+    )
+    assert next(chunks).decode() == f"{touched}id: {new}\nevent: changed\ndata: {new}\n\n"
     assert list(chunks) == []
     response.close()
 
@@ -538,7 +545,7 @@ def test_stream_resumes_after_last_event_id(app, fac, store, sid, phone):
     )
     chunks = iter(response.response)
     next(chunks)
-    assert next(chunks).decode().startswith(f"id: {seq}\n")
+    assert f"id: {seq}\nevent: changed\ndata: {seq}\n\n" in next(chunks).decode()
     response.close()
 
 
