@@ -4,6 +4,7 @@ Run from the repository root::
 
     python bench/screens.py            # demo and a town-sized session, 0 and 4 screens
     python bench/screens.py --quick    # the demo only, 3 notes each
+    python bench/screens.py --town     # the town-sized session only
 
 It writes the demo district and a town-sized synthetic session (``bench/synth.py``, about
 9,000 nodes and 25,000 ties) into a fresh data folder, starts ``tsunagari serve`` (waitress)
@@ -106,15 +107,18 @@ def api(base: str, method: str, path: str, body: dict | None = None) -> dict:
     return json.loads(raw or b"null")
 
 
-def make_sessions(data: Path, quick: bool) -> list[tuple[str, str, int]]:
-    """The demo and (unless ``quick``) a town-sized session: ``(name, id, nodes)``."""
+def make_sessions(data: Path, quick: bool, town_only: bool = False) -> list[tuple[str, str, int]]:
+    """The demo (unless ``town_only``) and (unless ``quick``) a town-sized session:
+    ``(name, id, nodes)``."""
     from bench.synth import town
     from facilitator.storage import Store
     from graph.demo import demo_graph
 
     store = Store(data)
     made = []
-    graphs = [("demo", demo_graph())] + ([] if quick else [("town", town())])
+    graphs = ([] if town_only else [("demo", demo_graph())]) + (
+        [] if quick else [("town", town())]
+    )
     for name, G in graphs:
         with store.create(f"bench {name}") as s:
             s.import_graph(G, "bench")
@@ -223,13 +227,14 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="the demo only, 3 notes")
+    parser.add_argument("--town", action="store_true", help="the town-sized session only")
     parser.add_argument("--notes", type=int, default=None, help="approved notes per run")
     args = parser.parse_args(argv)
     notes = args.notes or (3 if args.quick else 5)
     rows, clicks, ok = [], [], True
     with tempfile.TemporaryDirectory(prefix="tsunagari-bench-") as tmp:
         data = Path(tmp) / "data"
-        sessions = make_sessions(data, args.quick)
+        sessions = make_sessions(data, args.quick and not args.town, args.town)
         process, base = start_server(data, key=KEY, log=Path(tmp) / "log", timeout=60)
         try:
             with sync_playwright() as p:

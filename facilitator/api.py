@@ -250,6 +250,8 @@ def add_note(session_id: str):
     if participant is not None:
         auth.limit_phone(session_id, participant["id"])
     note = session.add_note(actor, fields["kind"], fields["text"], client_key=key, **attrs)
+    if note.get("repeat"):  # the same key came in at the same time on another connection
+        return _note_answer(session, note, 200)
     web.changed(session_id)
     return _note_answer(session, note, 201)
 

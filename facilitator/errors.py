@@ -27,6 +27,8 @@ def _status_texts() -> dict[int, str]:
         405: _("This action is not possible here."),
         413: _("That is too much data to send at once."),
         429: _("Too many tries. Please wait a minute and try again."),
+        500: _("Something went wrong on the facilitator’s computer. Please try again."),
+        503: _("Please wait a moment and try again."),
     }
 
 

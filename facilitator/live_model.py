@@ -32,8 +32,10 @@ import networkx as nx
 
 from graph.analysis import Units, analyse, flags, whatif
 from graph.layout import TreeLayout, tree_layout
+from graph.live_flags import LiveFlags
 from graph.model import active_graph, is_active
 from graph.room_label_groups import RoomLabels, carry_room_labels
+from graph.units_carry import carry_units
 
 from .storage import Session
 
@@ -50,6 +52,9 @@ __all__ = [
 
 #: Derived values kept per version (payloads for each view, what-if per person, …).
 _MEMO_KEPT = 48
+
+#: Versions a carried value passes on without being used before it is dropped.
+CARRY_VERSIONS = 8
 
 #: How often each expensive step ran, for tests and benchmarks: ``"rebuild"`` (the graph
 #: built from SQLite), ``"update"`` (events applied in place), ``"copy"``, ``"analyse"``,
@@ -202,10 +207,10 @@ class Version:
     screen. Each derived value is computed once, by the first caller; concurrent callers
     wait for that result instead of computing it again.
 
-    ``base`` is the version before and ``touched`` the nodes the events since touched
-    (:func:`touched_nodes`): what ``base`` derived may be carried on (:meth:`carried`) and
-    recomputed on the touched part only. Only the values are carried, never ``base``'s
-    graph (the model may change it in place for a later seq).
+    What a version derived may be carried on to the next ones (:meth:`carry_on`) with the
+    nodes the events since touched (:func:`touched_nodes`), to be recomputed on the touched
+    part only (:meth:`carried`). Only derived values are carried, never a graph (the model
+    may change an older graph in place for a later seq).
     """
 
     def __init__(
@@ -213,14 +218,15 @@ class Version:
         seq: int,
         G: nx.MultiDiGraph,
         A: nx.MultiDiGraph | None = None,
-        base: Version | None = None,
-        touched: set[Any] | None = None,
+        carry: Mapping[Hashable, tuple[Any, frozenset, int]] | None = None,
+        model: LiveModel | None = None,
     ):
         self.seq = seq
         self.G = G
         self.A = A  # the approved part, kept up to date by the model (else computed)
-        self.base = base
-        self.touched = frozenset(touched) if touched is not None else None
+        self._carry = dict(carry or {})  # key → (value, nodes touched since, versions)
+        self._carriable: set[Hashable] = set()
+        self.model = model  # whose live flags may answer for this seq
         self.readers = 0
         self._memo: OrderedDict[Hashable, Any] = OrderedDict()
         self._busy: dict[Hashable, threading.Lock] = {}
@@ -246,15 +252,27 @@ class Version:
             return value
 
     def carried(self, key: Hashable) -> tuple[Any, frozenset] | None:
-        """What the version before derived under ``key`` (if it did) and the nodes touched
-        since; ``None`` when there is nothing to carry on."""
-        base, touched = self.base, self.touched
-        if base is None or touched is None:
-            return None
-        with base._lock:
-            if key not in base._memo:
-                return None
-            return base._memo[key], touched
+        """What an earlier version derived under ``key`` and the nodes touched since, or
+        ``None``. Asking marks ``key`` as one to carry on from this version."""
+        with self._lock:
+            self._carriable.add(key)
+            found = self._carry.get(key)
+        return None if found is None else (found[0], found[1])
+
+    def carry_on(self, touched: Iterable[Any]) -> dict[Hashable, tuple[Any, frozenset, int]]:
+        """What the next version may carry on, ``touched`` being the nodes its events touch:
+        each value asked to carry that this version derived, else the one it was given (for
+        at most :data:`CARRY_VERSIONS` versions without use)."""
+        touched = frozenset(touched)
+        out: dict[Hashable, tuple[Any, frozenset, int]] = {}
+        with self._lock:
+            for key, (value, seen, age) in self._carry.items():
+                if age < CARRY_VERSIONS:
+                    out[key] = (value, seen | touched, age + 1)
+            for key in self._carriable:
+                if key in self._memo:
+                    out[key] = (self._memo[key], touched, 0)
+        return out
 
     # -- what the screens share -------------------------------------------------------------
 
@@ -265,11 +283,12 @@ class Version:
         return self.memo("active", lambda: nx.freeze(active_graph(self.G)))
 
     def units(self) -> Units:
-        """``graph.analysis.analyse`` of the approved graph."""
+        """``graph.analysis.analyse`` of the approved graph (carried on from the version
+        before where there is one: ``graph.units_carry``)."""
 
         def compute() -> Units:
             count("analyse")
-            return analyse(self.active())
+            return carry_units(self.active(), self.G, self.carried("units"))
 
         return self.memo("units", compute)
 
@@ -303,7 +322,14 @@ class Version:
     def flags(self, settings: Mapping[str, Any] | None) -> list:
         """``graph.analysis.flags`` with the session's thresholds."""
         key = ("flags", tuple(sorted((settings or {}).items())))
-        return self.memo(key, lambda: flags(self.active(), settings, units=self.units()))
+
+        def compute() -> list:
+            found = self.model.live_flags(self, settings) if self.model is not None else None
+            if found is not None:
+                return found
+            return flags(self.active(), settings, units=self.units())
+
+        return self.memo(key, compute)
 
     def whatif(self, person: str) -> list[dict[str, Any]]:
         """``graph.analysis.whatif`` for ``person`` (raises ``NotFound`` like it)."""
@@ -351,6 +377,11 @@ class LiveModel:
         self._lock = threading.Lock()
         self.current: Version | None = None
         self._older: Version | None = None
+        # The flags, kept up to date per event from the first time they are asked for
+        # (graph.live_flags: only the ties around a change are read again), and their seq.
+        self._flags: LiveFlags | None = None
+        self._flags_seq = -1
+        self._flags_lock = threading.Lock()
 
     def acquire(self, session: Session) -> Version:
         """The version at the session's newest seq, leased: call :meth:`release` after."""
@@ -381,7 +412,7 @@ class LiveModel:
         if not events and base is current:
             return current
         count("update")
-        touched: set[Any] = set()
+        touched: set[Any] = set()  # by the events after the current version
         for event in events:
             changes = event["payload"].get("changes", ())
             apply_changes(G, changes)
@@ -389,9 +420,9 @@ class LiveModel:
             if event["seq"] > current.seq:
                 touched |= touched_nodes(changes)
         seq = events[-1]["seq"] if events else base.seq
-        version = Version(seq, nx.freeze(G), nx.freeze(A), base=current, touched=touched)
-        # Carried on one version at a time: the chain ends here, so old versions are freed.
-        current.base = None
+        self._follow_flags(A, events, current.seq, seq)
+        carry = current.carry_on(touched)
+        version = Version(seq, nx.freeze(G), nx.freeze(A), carry=carry, model=self)
         self._older, self.current = current, version
         _freeze_long_lived()
         return version
@@ -401,13 +432,49 @@ class LiveModel:
         with session._snapshot():
             seq = session.last_seq()
             G = session.graph()
-        version = Version(seq, nx.freeze(G), nx.freeze(active_graph(G)))
+        version = Version(seq, nx.freeze(G), nx.freeze(active_graph(G)), model=self)
         self._older, self.current = None, version
+        with self._flags_lock:
+            self._flags = None
         # The graph lives for the whole workshop: keep the collector from walking it on
         # every collection (the 35–49% of a rebuild that went to GC).
         gc.collect()
         gc.freeze()
         return version
+
+    def _follow_flags(self, A: nx.MultiDiGraph, events: list, was: int, seq: int) -> None:
+        """Bring the live flags from seq ``was`` to ``seq``: ``A`` is the approved graph at
+        ``seq`` and ``events`` hold every event after ``was`` (and maybe some before)."""
+        with self._flags_lock:
+            if self._flags is None:
+                return
+            if self._flags_seq != was:
+                self._flags = None
+                return
+            nodes: set[Any] = set()
+            ties: set[tuple[Any, Any, Any]] = set()
+            for event in events:
+                if event["seq"] <= was:
+                    continue
+                for change in event["payload"].get("changes", ()):
+                    if change["table"] == "nodes":
+                        nodes.add(change["id"])
+                    elif change["table"] == "ties":
+                        for row in (change["before"], change["after"]):
+                            if row is not None:
+                                ties.add((row["source"], row["target"], change["id"]))
+            self._flags.apply(A, nodes, ties)
+            self._flags_seq = seq
+
+    def live_flags(self, version: Version, settings: Mapping[str, Any] | None) -> list | None:
+        """The flags of ``version`` from the live flags, or None when they are at another
+        seq (a version left behind): the caller computes them from its graph then."""
+        with self._flags_lock:
+            if self._flags is None and version is self.current:
+                self._flags, self._flags_seq = LiveFlags(version.active()), version.seq
+            if self._flags is None or self._flags_seq != version.seq:
+                return None
+            return self._flags.flags(settings)
 
 
 class LiveModels:

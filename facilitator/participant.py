@@ -31,6 +31,7 @@ from .auth import current_participant, join_limiter, limit_phone, participant_co
 from .phone_words import (
     ALL_ATTRIBUTES,
     DIAGNOSIS_WORDS,
+    GRID_BREAKS,
     KIND_ATTRIBUTES,
     KIND_EXAMPLES,
     PHONE_TIE_KINDS,
@@ -169,6 +170,7 @@ def _phone_context(session, participant, **extra) -> dict:
         "status_labels": status_labels(),
         "examples": KIND_EXAMPLES,
         "kind_icons": web.KIND_ICONS,
+        "grid_breaks": GRID_BREAKS,
         "kind_attributes": KIND_ATTRIBUTES,
         "phone_tie_kinds": PHONE_TIE_KINDS,
         "max_note": MAX_NOTE,

@@ -76,6 +76,11 @@ ALL_ATTRIBUTES = ("age_band", "lives_alone", "category", "season")
 PHONE_TIE_KINDS = ("watch", "snow", "ride", "errand", "share", "talk", "member", "role", "kin")
 
 
+#: Where a long English kind name may break in the phone's 3 × 3 grid (a soft hyphen): at
+#: 16 px "Household" and "Institution" are wider than a cell of a 360 px phone.
+GRID_BREAKS = {"Household": "House\u00adhold", "Institution": "Insti\u00adtution"}
+
+
 def choices():
     """Labels of the attribute values offered on the phone, in the user's language."""
     return {

@@ -248,6 +248,39 @@ def _add_node(b: _Builder, v: _View, node: str, xy: tuple[float, float]) -> None
     b.node(node, _note_text(label, kind, trunk, marks), kind, xy, trunk=trunk, **extra)
 
 
+def _node_key(v: _View, node: str, xy: tuple[float, float]) -> tuple:
+    """Everything :func:`_add_node` reads of ``node``: equal keys, equal notes."""
+    attrs = v.A._node[node]
+    common = (attrs.get("kind", ""), xy, v.shape.band.get(node), node in v.shape.trunk)
+    if not v.private:
+        return (*common, v.shown[node])
+    found = v.flagged.get(node, ())
+    reasons = tuple((f.flag, f.reason_ja if v.lang == "ja" else f.reason_en) for f in found)
+    cut_off = v.winter and node in v.year.members and v.year.isolated(node, True)
+    snowed = cut_off and not v.year.isolated(node)
+    marked = (node in v.affected, node == v.away)
+    return (*common, attrs.get("label", node), reasons, cut_off, snowed, *marked)
+
+
+def _add_nodes(v: _View, carried) -> tuple[list[dict], dict[str, tuple]]:
+    """The vis nodes of the unfolded notes, in the layout's order, and what each was made
+    of; a note whose key (:func:`_node_key`) is as ``carried`` had it is taken from there."""
+    before = carried[0][1] if carried is not None else {}
+    b = _Builder(v.lang)
+    made: dict[str, tuple] = {}
+    for node, xy in v.positions.items():
+        if node in v.fold:
+            continue
+        key = _node_key(v, node, xy)
+        kept = before.get(node)
+        if kept is not None and kept[0] == key:
+            b.nodes.append(kept[1])
+        else:
+            _add_node(b, v, node, xy)
+        made[node] = (key, b.nodes[-1])
+    return b.nodes, made
+
+
 def _add_folded(b: _Builder, v: _View) -> None:
     """Folded districts: one root each, where the district's strands are, sized by count."""
     folded: dict[str, list[str]] = defaultdict(list)
@@ -305,9 +338,10 @@ def tree_payload(
     pins = _key(pinned)
     v.fold = live.memo(("folds", expand, winter, pins), lambda: _folds(v, expand))
     b = _Builder(lang)
-    for node, xy in v.positions.items():
-        if node not in v.fold:
-            _add_node(b, v, node, xy)
+    # The unfolded notes: each made again only when what it shows changed since a version
+    # before (a town's overview keeps ~800 notes, one approved note changes a few).
+    key = ("notes", private, layout, winter, away, expand, lang, pins)
+    b.nodes = list(live.memo(key, lambda: _add_nodes(v, live.carried(key)))[0])
 
     def folded() -> list[dict]:
         roots = _Builder(lang)

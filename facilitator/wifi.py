@@ -16,16 +16,23 @@ from flask import Blueprint, Response, abort, current_app
 
 from .auth import facilitator_required
 
-__all__ = ["bp", "wifi_payload", "wifi_problems"]
+__all__ = ["bp", "wifi_payload", "wifi_problems", "wifi_qr"]
 
 bp = Blueprint("wifi", __name__)
 
 # The characters the Wi-Fi QR format escapes with a backslash (ZXing's WIFI: syntax).
 _SPECIAL = re.compile(r'([\\;,:"])')
+# A name of hex digits only (「CAFE1234」) would be read as the name's bytes in hex: the
+# format says to put it in double quotes.
+_HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
 
 
 def _escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text)
+
+
+def _ssid(ssid: str) -> str:
+    return f'"{_escape(ssid)}"' if _HEX.fullmatch(ssid) else _escape(ssid)
 
 
 def wifi_payload(ssid: str, password: str | None = None) -> str:
@@ -35,10 +42,12 @@ def wifi_payload(ssid: str, password: str | None = None) -> str:
     'WIFI:T:WPA;S:hall;P:snow\\\\;2026;;'
     >>> wifi_payload('福祉会館 "A"')
     'WIFI:T:nopass;S:福祉会館 \\\\"A\\\\";;'
+    >>> wifi_payload("CAFE1234", "snowsnow")
+    'WIFI:T:WPA;S:"CAFE1234";P:snowsnow;;'
     """
     if not password:
-        return f"WIFI:T:nopass;S:{_escape(ssid)};;"
-    return f"WIFI:T:WPA;S:{_escape(ssid)};P:{_escape(password)};;"
+        return f"WIFI:T:nopass;S:{_ssid(ssid)};;"
+    return f"WIFI:T:WPA;S:{_ssid(ssid)};P:{_escape(password)};;"
 
 
 def wifi_problems(ssid: str | None, password: str | None) -> list[tuple[str, str]]:
@@ -73,6 +82,13 @@ def wifi_problems(ssid: str | None, password: str | None) -> list[tuple[str, str
     return problems
 
 
+def wifi_qr(ssid: str, password: str | None = None) -> segno.QRCode:
+    """The Wi-Fi QR code, its text in UTF-8 as the network's name is: segno would pick
+    Shift_JIS for 「福祉会館」, which a phone reading the bytes as UTF-8 (Android's own Wi-Fi
+    QR codes are UTF-8, without an ECI marker) turns into another name."""
+    return segno.make(wifi_payload(ssid, password), encoding="utf-8", micro=False)
+
+
 @bp.get("/wifi.svg")
 @facilitator_required
 def qr():
@@ -81,7 +97,7 @@ def qr():
     if not ssid:
         abort(404)
     out = io.BytesIO()
-    segno.make(wifi_payload(ssid, current_app.config.get("WIFI_PASSWORD")), micro=False).save(
+    wifi_qr(ssid, current_app.config.get("WIFI_PASSWORD")).save(
         out, kind="svg", scale=10, dark="#000", light="#fff", border=4, omitsize=True
     )
     return Response(out.getvalue(), mimetype="image/svg+xml")

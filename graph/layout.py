@@ -17,6 +17,7 @@ import networkx as nx
 
 from .analysis import Units, analyse
 from .note_text import BOX_MARGIN, LINE_HEIGHT, label_box, text_width, wrap_label
+from .root_shapes import root_extents
 
 __all__ = [
     "BANDS",
@@ -385,7 +386,17 @@ def _shape(
     :data:`SCREEN` at the largest scale (the first such, so the same graph always gets the
     same shape). O(len(ROOT_HEIGHTS) × units + len(CROWN_WIDTHS))."""
     note = SLOTS["note"]
-    root_shapes = [(limit, _place_roots(None, roots, limit, 0.0)) for limit in ROOT_HEIGHTS]
+    # As _place_roots(None, roots, limit, 0.0) for each limit, each cluster sized once.
+    extents = root_extents(
+        [_cell_size(cell) for cell in roots.rooted],
+        [_cell_size(cell) for cell in roots.loose],
+        len(roots.needs),
+        ROOT_HEIGHTS,
+        gap=_GAP,
+        cell_gap=_CELL_GAP,
+        need_size=(SLOTS["need"].w, SLOTS["need"].h),
+    )
+    root_shapes = list(zip(ROOT_HEIGHTS, extents, strict=True))
     best: tuple[float, int, float] | None = None
     for width in CROWN_WIDTHS:
         crown = _crown_rows(len(crown_widths), width)

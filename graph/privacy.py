@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -172,6 +173,16 @@ def _placelike(district: str) -> str:
     return district
 
 
+def _looks(label: str) -> str:
+    """What a label looks like to a reader: 「佐藤 花子」「佐藤　花子」「佐藤花子」 and
+    「ＳＡＴＯ」「sato」 read as the same name, so :func:`room_labels` tells them apart too.
+
+    >>> _looks("佐藤　花子") == _looks("佐藤花子 ") == _looks("佐藤 花子")
+    True
+    """
+    return "".join(unicodedata.normalize("NFKC", label).casefold().split())
+
+
 def _numbered(label: str, number: int) -> str:
     return label + (_NUMBERS[number - 1] if number <= len(_NUMBERS) else f"({number})")
 
@@ -185,7 +196,8 @@ def room_labels(G: nx.MultiDiGraph) -> dict[Any, str]:
     the order the nodes were added, the first keeping the plain label (「T.H.」「T.H.②」).
     Households and any other repeated label (two 「サロン」) are numbered the same way
     (「S.宅」「S.宅②」): short enough for a sticky note on the tree, which groups them by
-    district anyway.
+    district anyway. Labels that only differ in spaces, width or case (「佐藤 花子」 and
+    「佐藤　花子」) count as repeated: they look the same on a phone.
     The projector, the wall and phones' search all show these labels.
 
     Parameters
@@ -219,16 +231,16 @@ def room_labels(G: nx.MultiDiGraph) -> dict[Any, str]:
     base = {n: shared_label(nodes[n]) for n in visible}
     count: dict[str, int] = {}
     for label in base.values():
-        count[label] = count.get(label, 0) + 1
+        count[_looks(label)] = count.get(_looks(label), 0) + 1
     wanted: dict[Any, str] = {}
     for n in visible:
         label = base[n]
-        if count[label] > 1 and nodes[n].get("kind") == "person":
+        if count[_looks(label)] > 1 and nodes[n].get("kind") == "person":
             district = _district(G, n)
             if district:
                 label = f"{label}（{district}）"
         wanted[n] = label
-    taken = set(wanted.values())
+    taken = {_looks(label) for label in wanted.values()}
     used: set[str] = set()
     # The numbers taken by a label only grow, so the search goes on from the last one found
     # (a town's hundreds of 「S.宅」 cost linear, not quadratic, time).
@@ -236,12 +248,13 @@ def room_labels(G: nx.MultiDiGraph) -> dict[Any, str]:
     out: dict[Any, str] = {}
     for n in visible:
         label = wanted[n]
-        if label in used:
-            number = next_number.get(label, 2)
-            while _numbered(label, number) in used or _numbered(label, number) in taken:
+        looks = _looks(label)
+        if looks in used:
+            number = next_number.get(looks, 2)
+            while (numbered := _looks(_numbered(label, number))) in used or numbered in taken:
                 number += 1
-            next_number[label] = number + 1
+            next_number[looks] = number + 1
             label = _numbered(label, number)
-        used.add(label)
+        used.add(_looks(label))
         out[n] = label
     return out

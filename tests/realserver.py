@@ -61,14 +61,16 @@ def start_server(
     threads: int | None = None,
     log: Path,
     timeout: float = 20,
+    port: int | None = None,
 ) -> tuple[subprocess.Popen, str]:
     """Start ``python -m facilitator.cli --data DATA serve`` on a free loopback port.
 
     Waits until ``GET /j`` answers 200 and returns the process and its base URL; stdout and
     stderr go to ``log``. If the server exits or does not answer within ``timeout`` seconds,
-    it is stopped and RuntimeError is raised with the tail of the log.
+    it is stopped and RuntimeError is raised with the tail of the log. ``port`` starts it
+    again where it was (a laptop restarted in the hall); by default a free one is chosen.
     """
-    port = free_port()
+    port = port or free_port()
     env = os.environ | {"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     env.pop("TSUNAGARI_FACILITATOR_KEY", None)
     env.pop("TSUNAGARI_DATA", None)

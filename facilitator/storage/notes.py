@@ -91,12 +91,12 @@ class NoteWorkflow(GraphState, Metadata):
         created in the same event.
 
         ``client_key`` is the phone's idempotency key for this note: a repeat of a key this
-        participant already used returns the note it made (as it is now) and writes nothing,
-        so a retry after a lost answer never makes a second note.
+        participant already used returns the note it made (as it is now, with ``"repeat":
+        True``) and writes nothing, so a retry after a lost answer never makes a second note.
         """
         client_key = clean_client_key(client_key)
         if client_key is not None and (made := self.keyed_note(participant, client_key)):
-            return made
+            return {**made, "repeat": True}
         text = clean_text(text, "text", MAX_NOTE)
         reject_reserved(attrs, ("id", "status"), "note")
         if self._is_phone(participant):
@@ -118,7 +118,7 @@ class NoteWorkflow(GraphState, Metadata):
         kind, attrs = data.pop("kind"), {k: v for k, v in data.items() if k != "label"}
         with self._transaction():
             if client_key is not None and (made := self.keyed_note(participant, client_key)):
-                return made  # the same key raced in on another connection
+                return {**made, "repeat": True}  # the same key raced in on another connection
             meta = self.meta()
             if meta.get("closed") or meta.get("stage") == "closed":
                 raise ValidationError(

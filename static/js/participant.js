@@ -4,14 +4,15 @@
 // a note or tie is put in an outbox on the phone before it is sent, with an idempotency key,
 // and sent again by itself once the signal is back (the server answers a repeated key with
 // the original, so a retry never makes a second one). Every outcome is said in the toast at
-// the bottom of the screen. The stage is polled every 2 s (ETag, mostly 304 answers).
+// the bottom of the screen. The stage is polled every second (ETag, mostly 304 answers).
 "use strict";
 
 (function () {
-  const POLL_MS = 2000;
+  const POLL_MS = 1000;
   const SEND_TIMEOUT_MS = 10000;
   const OK_TOAST_MS = 6000;
-  const RETRY_MS = [2000, 4000, 8000, 15000];
+  const RETRY_MS = [2000, 4000, 8000];
+  const DETAIL_CHARS = 40; // what the toast repeats of a note: enough to know which one
 
   // --- IME safety: Enter that confirms a Japanese conversion must never submit a form. ------
   let composing = false;
@@ -82,12 +83,17 @@
     if (detail) {
       const more = document.createElement("span");
       more.className = "toast-detail";
-      more.textContent = detail;
+      more.textContent = detail.length > DETAIL_CHARS ? detail.slice(0, DETAIL_CHARS) + "…" : detail;
       box.appendChild(more);
     }
     keepClear(box);
     if (kind === "ok") toastTimer = window.setTimeout(clearToast, OK_TOAST_MS);
   }
+
+  // A tap on the toast puts it away (it never stays over a button the resident needs).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("#toast")) clearToast();
+  });
 
   function clearToast() {
     const box = document.getElementById("toast");
@@ -138,10 +144,11 @@
   }
 
   // The sentence of an answer that says what happened: the sent message, else the first
-  // error (a field's, or the error page's), else the first paragraph.
+  // error (a field's, or the error page's). Only the app's own pages say it: a bare answer
+  // (a proxy's, the server's own 413, an empty body) gives "" and the caller says why.
   function messageOf(html) {
     const doc = new DOMParser().parseFromString(html || "", "text/html");
-    const order = ["#sent-message", "p[role=alert]", "[role=alert] p", "p"];
+    const order = ["#sent-message", "p[role=alert]", "[role=alert] p"];
     for (let i = 0; i < order.length; i += 1) {
       const p = doc.querySelector(order[i]);
       if (p && p.textContent.trim()) return p.textContent.trim();
@@ -260,6 +267,7 @@
   // --- The outbox: sent once, however often it is tried ------------------------------------
   let sending = false;
   let retryTimer = null;
+  let unreachable = false; // the last try found no server (not a 429: that one waits)
   let attempt = 0;
 
   function problemBeforeSending(form) {
@@ -313,7 +321,7 @@
     }
     const outbox = load("outbox", []);
     outbox.push({ key: form.querySelector("[name=idempotency_key]").value, form: form.dataset.send,
-      url: form.action, fields: fieldsOf(form), label: labelOf(form) });
+      url: form.action, fields: fieldsOf(form), label: labelOf(form), cards: chosenCards(form) });
     save("outbox", outbox);
     lastForm = form;
     afterQueued(form);
@@ -348,7 +356,8 @@
 
   function retryLater(delay) {
     window.clearTimeout(retryTimer);
-    retryTimer = window.setTimeout(flush, delay || RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]);
+    retryTimer = window.setTimeout(function () { retryTimer = null; flush(); },
+      delay || RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]);
     attempt += 1;
   }
 
@@ -381,6 +390,7 @@
       handle(item, answer.response, answer.html);
     }, function () {
       sending = false;
+      unreachable = true;
       sayWaiting(navigator.onLine ? texts.msgUnreachable : texts.msgOffline);
       if (navigator.onLine) retryLater();
     });
@@ -388,6 +398,7 @@
 
   function handle(item, response, html) {
     const status = response.status;
+    unreachable = status >= 500;
     if (response.ok) {
       attempt = 0;
       drop(item.key);
@@ -423,14 +434,42 @@
     if (status === 429 || status >= 500) {
       // Slowed down, or the server is restarting: said in view, tried again by itself.
       const wait = Number(response.headers.get("Retry-After")) * 1000;
-      toast(status === 429 ? "error" : "wait", messageOf(html) || texts.msgUnreachable, item.label);
+      const said = status === 429 ? messageOf(html) || texts.msgSlowed : texts.msgServerTrouble;
+      toast(status === 429 ? "error" : "wait", said, item.label);
       retryLater(wait > 0 ? wait : null);
       return;
     }
-    // 400, 403 (the stage, a closed session), 404, 413: it cannot be sent; say so.
+    // 400, 403 (the stage, a closed session, a blocked phone), 404, 413: it cannot be sent;
+    // say so, and give what was written back to the form (when it is free) so it is not lost.
     drop(item.key);
-    toast("error", messageOf(html), item.label);
+    if (formIsFree(item.form)) giveBack(item);
+    toast("error", messageOf(html) || refusal(status), item.label);
     flush();
+  }
+
+  function refusal(status) {
+    if (status === 413) return texts.msgTooBig;
+    if (status === 403) return texts.msgRefused;
+    return texts.msgNotSent;
+  }
+
+  // What was sent, back in its form (a new key: the refused one is spent on nothing).
+  function giveBack(item) {
+    const form = document.getElementById(item.form === "note" ? "note-form" : "tie-form");
+    if (!form) return;
+    const cards = item.cards || {};
+    item.fields.forEach(function (pair) {
+      if (pair[0] === "csrf_token" || pair[0] === "idempotency_key") return;
+      form.querySelectorAll("[name='" + pair[0] + "']").forEach(function (input) {
+        if (input.type === "radio" || input.type === "checkbox") input.checked = input.value === pair[1];
+        else input.value = pair[1];
+      });
+    });
+    Object.keys(cards).forEach(function (id) {
+      const card = document.getElementById(id);
+      if (card && cards[id]) showChosen(card, JSON.parse(cards[id]));
+    });
+    saveDraft(form);
   }
 
   window.addEventListener("online", function () {
@@ -477,6 +516,7 @@
       const section = document.getElementById("note-section");
       const ended = document.getElementById("session-ended");
       if (ended) toast("ok", ended.textContent.trim());
+      else if (phase === "notes") toast("ok", texts.msgNotes);
       if (section && !typing()) section.scrollIntoView({ block: "start" });
     }
   }
@@ -486,6 +526,15 @@
     const headers = etag ? { "If-None-Match": etag } : {};
     fetch(texts.pollUrl, { headers: headers, credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
+        // The laptop answers again (it was restarting): what waits goes now, not at the
+        // next retry.
+        if ((response.ok || response.status === 304) && unreachable && retryTimer !== null &&
+            !sending) {
+          window.clearTimeout(retryTimer);
+          retryTimer = null;
+          attempt = 0;
+          flush();
+        }
         if (response.status === 304 || !response.ok) return;
         etag = response.headers.get("ETag");
         return response.json().then(function (state) {

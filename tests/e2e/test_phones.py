@@ -105,7 +105,7 @@ def _forgive_expected_console(watch):
 
 
 def _axe(page) -> list[dict]:
-    """axe-core's serious and critical violations on the page as it is now."""
+    """axe-core's violations on the page as it is now, of any impact."""
     page.evaluate(AXE.read_text(encoding="utf-8"))  # evaluated by the test, not the page: no CSP
     result = page.evaluate(
         """async () => {
@@ -114,7 +114,7 @@ def _axe(page) -> list[dict]:
                 nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}));
         }"""
     )
-    return [v for v in result if v["impact"] in ("serious", "critical")]
+    return result
 
 
 # -- a short page, feedback in view ---------------------------------------------------------
@@ -265,7 +265,7 @@ def test_the_draft_and_the_outbox_survive_a_reload(server, context, watch):
     notes = re.compile(r"/s/[^/]+/notes$")
     page.route(notes, lambda route: route.abort("connectionrefused"))
     page.locator("#note-submit").click()
-    page.locator("#toast.wait", has_text="つながったら自動で送ります").wait_for()
+    page.locator("#toast.wait", has_text="電波が戻ったら自動で送ります").wait_for()
     page.reload()
     page.locator("#phone[data-ready]").wait_for(state="attached")
     page.locator("#toast.wait", has_text="送信待ち").wait_for()
@@ -349,6 +349,14 @@ def test_the_tie_form_appears_within_3_s_of_the_stage_change(server, context, da
     _node(server, meta["id"], "person", "佐藤 はな", consent="named")
     page = _phone(context).new_page()
     _join(page, meta["code"])
+    polls = []
+
+    def on_response(response):
+        if response.url.endswith("/poll"):
+            length = response.headers.get("content-length")
+            polls.append((response.status, int(length) if length else 0))
+
+    page.on("response", on_response)
     dashboard.goto(f"/sessions/{meta['id']}")
     assert page.locator("#tie-form").count() == 0
     page.evaluate("window.__marker = 1")
@@ -365,6 +373,19 @@ def test_the_tie_form_appears_within_3_s_of_the_stage_change(server, context, da
     assert "始まりました" in page.locator("#toast").inner_text()
     _view(page, "phone-360x780-ties-started-view")
     assert delay < STAGE_SECONDS, f"{delay:.2f} s"
+    # Back to notes only: the tie form goes, and the phone says so.
+    clicked = time.monotonic()
+    dashboard.locator("#controls button[name=stage][value=notes]").click()
+    page.wait_for_function("() => !document.getElementById('tie-form')")
+    page.locator("#toast.ok", has_text="付箋を書く時間にもどりました").wait_for()
+    delay = time.monotonic() - clicked
+    print(f"stage back to notes on the phone: {delay * 1000:.0f} ms")
+    assert delay < STAGE_SECONDS, f"{delay:.2f} s"
+    # The poll is light: while nothing changes the answers are 304 without a body.
+    polls.clear()
+    page.wait_for_timeout(2500)
+    print(f"polls in 2.5 s idle (status, body bytes): {polls}")
+    assert polls and all(p == (304, 0) for p in polls), polls
     # Closing the session reaches the phone the same way.
     dashboard.locator("#controls button[name=stage][value=closed]").click()
     page.locator("#note-section #session-ended").wait_for(timeout=5000)
@@ -425,7 +446,7 @@ def test_two_neighbours_are_told_apart(server, context, screenshot, size):
 # -- accessibility ---------------------------------------------------------------------------
 
 
-def test_axe_finds_nothing_serious_on_any_phone_page(server, context, dashboard):
+def test_axe_finds_nothing_on_any_phone_page(server, context, dashboard, watch):
     meta = _session(server)
     sid = meta["id"]
     _node(server, sid, "person", "佐藤 はな", consent="named")
@@ -433,11 +454,21 @@ def test_axe_finds_nothing_serious_on_any_phone_page(server, context, dashboard)
     found = {}
     page.goto("/j")
     found["join"] = _axe(page)
+    page.locator("#join-code").fill("ZZZZZZ")
+    page.locator("#join-submit").click()
+    page.locator("#join-error").wait_for()
+    found["join, a wrong code"] = _axe(page)
+    page.goto("/s/no-such-session")
+    found["an unknown session"] = _axe(page)
     page.goto(f"/j/{meta['code']}")
     found["join with the code"] = _axe(page)
     page.locator("#join-submit").click()
     page.locator("#note-form").wait_for()
     found["phone page"] = _axe(page)
+    page.goto(f"/s/{sid}/mine")
+    found["my notes, empty"] = _axe(page)
+    page.goto(f"/s/{sid}")
+    page.locator("#phone[data-ready]").wait_for(state="attached")
     _pick(page, "person")
     page.locator("#note-form details.kind-fields summary").click()
     found["phone page, kind chosen"] = _axe(page)
@@ -451,6 +482,8 @@ def test_axe_finds_nothing_serious_on_any_phone_page(server, context, dashboard)
     page.locator("#tie-source-q").fill("さとう")
     page.locator("#tie-source-results button.pick").first.wait_for()
     found["phone page, ties stage with results"] = _axe(page)
+    page.locator("#tie-source-results button.pick").first.click()
+    found["phone page, a person chosen"] = _axe(page)
     for path, name in (("/mine", "my notes"), ("/search?q=さとう", "search without script")):
         page.goto(f"/s/{sid}{path}")
         found[name] = _axe(page)
@@ -463,7 +496,8 @@ def test_axe_finds_nothing_serious_on_any_phone_page(server, context, dashboard)
     found["session ended"] = _axe(page)
     print()
     for name, violations in found.items():
-        print(f"  axe, {name}: {len(violations)} serious/critical")
+        print(f"  axe, {name}: {len(violations)} violations")
+    _forgive_expected_console(watch)  # the wrong code's 422
     assert not any(found.values()), {k: v for k, v in found.items() if v}
 
 

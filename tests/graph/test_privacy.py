@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -104,6 +105,34 @@ def test_same_initials_are_told_apart_by_district_then_by_number():
     assert labels["p4"] == "T.H."
     # A district that names someone is never shown; a number tells the two houses apart.
     assert labels["h1"] == "S.宅" and labels["h2"] == "S.宅②"
+
+
+def test_names_that_only_differ_in_spaces_width_or_case_are_told_apart():
+    """「佐藤 花子」 and 「佐藤　花子」 (a full-width space) look the same on a phone."""
+    named = [
+        "佐藤 花子",
+        "佐藤\u3000花子",
+        "佐藤花子",
+        "SATO HANAKO",
+        "ＳＡＴＯ　ＨＡＮＡＫＯ",
+        "sato hanako",
+    ]
+    G = build_graph(
+        [
+            {"id": f"p{i}", "kind": "person", "label": label, "consent": "named"}
+            for i, label in enumerate(named)
+        ]
+        + [
+            {"id": "g1", "kind": "group", "label": "サロン"},
+            {"id": "g2", "kind": "group", "label": "ｻﾛﾝ"},
+        ],
+        [],
+    )
+    labels = room_labels(G)
+    looks = {"".join(unicodedata.normalize("NFKC", v).casefold().split()) for v in labels.values()}
+    assert len(looks) == len(labels), labels
+    assert labels["p0"] == "佐藤 花子" and labels["p1"] == "佐藤\u3000花子②"
+    assert labels["g1"] == "サロン" and labels["g2"] == "ｻﾛﾝ②"
 
 
 def test_a_person_takes_the_district_of_their_household():

@@ -22,7 +22,8 @@ def test_a_repeated_key_answers_the_original_note(session, phone):
     first = session.add_note(phone, "place", "福祉会館", client_key="k-1")
     seq = session.last_seq()
     again = session.add_note(phone, "place", "福祉会館", client_key="k-1")
-    assert again == first
+    assert again == {**first, "repeat": True}, "the original, marked as a repeat"
+    assert "repeat" not in first
     assert session.last_seq() == seq, "a repeat must write nothing"
     assert [n["id"] for n in session.notes()] == [first["id"]]
 

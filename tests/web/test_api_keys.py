@@ -89,3 +89,25 @@ def test_the_facilitator_has_a_key_space_of_its_own(client, store, session_id, t
         headers=FAC | {"Idempotency-Key": "k1"},
     )
     assert r.status_code == 201 and r.get_json()["id"] != mine.get_json()["id"]
+
+
+def test_a_key_racing_in_at_the_same_time_answers_the_original(
+    client, store, session_id, token, monkeypatch
+):
+    """Two posts with one key at once: the second passed the first look before the first
+    committed; inside its transaction it finds the key spent and answers 200, one note."""
+    from facilitator.storage.keys import ClientKeys
+
+    first = post_note(client, session_id, token, "k1", kind="place", text="福祉会館")
+    real = ClientKeys.keyed_note
+    calls = []
+
+    def not_yet_on_the_first_look(self, actor, key):
+        calls.append(key)
+        return None if len(calls) == 1 else real(self, actor, key)
+
+    monkeypatch.setattr(ClientKeys, "keyed_note", not_yet_on_the_first_look)
+    again = post_note(client, session_id, token, "k1", kind="place", text="福祉会館")
+    assert len(calls) >= 2, "the key was looked up again inside the transaction"
+    assert again.status_code == 200 and again.get_json()["id"] == first.get_json()["id"]
+    assert [n["text"] for n in notes(store, session_id)] == ["福祉会館"]

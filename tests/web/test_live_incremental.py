@@ -1,4 +1,4 @@
-"""What the live model carries on from one seq to the next (tree payloads, room labels)
+"""What the live model carries on from one seq to the next (analysis, tree payloads, room labels)
 equals a computation afresh."""
 
 import random
@@ -9,9 +9,12 @@ from facilitator import tree as tree_module
 from facilitator.live_model import LiveModel, Version
 from facilitator.storage import Store
 from facilitator.tree import tree_payload
+from graph.analysis import analyse
 from graph.demo import demo_graph
 from graph.errors import GraphError
 from graph.privacy import room_labels
+
+from ..graph.test_units_carry import _plain
 
 DISTRICTS = ("1丁目", "2丁目", "3丁目", "4丁目", None)
 #: The views a screen asks for: (private, winter, expand).
@@ -82,7 +85,10 @@ def test_payloads_carried_on_equal_payloads_made_afresh(app, monkeypatch, seed):
                 except GraphError:
                     pass  # a change the rules refuse: nothing was written
             version = model.acquire(s)
-            carried += version.base is not None
+            if rng.random() < 0.25:
+                model.release(version)  # no screen asked at this seq: nothing derived
+                continue
+            carried += version.carried("units") is not None
             # Afresh: the same graphs, nothing carried on.
             fresh = Version(-1, version.G, version.A)
             for private, winter, expand in VIEWS:
@@ -92,7 +98,8 @@ def test_payloads_carried_on_equal_payloads_made_afresh(app, monkeypatch, seed):
                     options,
                     version.seq,
                 )
+            assert _plain(version.units()) == _plain(analyse(version.active()))
             labels = version.room_labels()
             assert list(labels.items()) == list(room_labels(version.G).items())
             model.release(version)
-        assert carried > 30  # most versions carried on what the one before derived
+        assert carried > 20  # most versions carried on what the one before derived

@@ -82,3 +82,44 @@ def test_serve_refuses_a_short_password(tmp_path, fake_waitress):  # noqa: F811
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2 and "8〜63文字" in result.output
     assert fake_waitress == []
+
+
+def _decoded(qr) -> list:
+    """What a phone camera reads in a segno QR code (zxing-cpp, from its modules)."""
+    zxingcpp = pytest.importorskip("zxingcpp")
+    scale, border = 4, 4
+    rows = [list(row) for row in qr.matrix]
+    size = (len(rows) + 2 * border) * scale
+    pixels = bytearray()
+    for y in range(size):
+        for x in range(size):
+            r, c = y // scale - border, x // scale - border
+            dark = 0 <= r < len(rows) and 0 <= c < len(rows) and rows[r][c]
+            pixels.append(0 if dark else 255)
+    return zxingcpp.read_barcodes(memoryview(bytes(pixels)).cast("B", (size, size)))
+
+
+@pytest.mark.parametrize(
+    "ssid, password",
+    [
+        ("福祉会館", "yuki;2026"),
+        ('茶志内;公民館,"2F":\\', 'p;a:s,s\\"w1'),
+        ("ﾌｸｼｶｲｶﾝ", None),
+        ("CAFE1234", "snowsnow"),
+    ],
+)
+def test_a_phone_reads_the_wifi_qr_as_written(ssid, password):
+    """The QR code holds the payload in UTF-8 (not Shift_JIS): a phone gets the real name."""
+    from facilitator.wifi import wifi_qr
+
+    found = _decoded(wifi_qr(ssid, password))
+    assert len(found) == 1
+    payload = wifi_payload(ssid, password)
+    assert found[0].text == payload
+    assert found[0].bytes == payload.encode("utf-8")
+    assert ("T:nopass;" in payload) is (password is None)
+
+
+def test_a_hex_looking_name_is_quoted():
+    assert wifi_payload("CAFE1234", "snowsnow") == 'WIFI:T:WPA;S:"CAFE1234";P:snowsnow;;'
+    assert wifi_payload("CAFE123", None) == "WIFI:T:nopass;S:CAFE123;;"
