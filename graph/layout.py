@@ -207,13 +207,18 @@ def _columns(sizes: list[tuple[float, float]], limit: float) -> list[list[int]]:
 
 
 def _root_columns(
-    out: TreeLayout | None, cells: list[_Cell], limit: float, left: float, top: float
+    out: TreeLayout | None,
+    cells: list[_Cell],
+    limit: float,
+    left: float,
+    top: float,
+    sizes: list[tuple[float, float]] | None = None,
 ) -> tuple[float, float]:
     """Clusters in columns up to ``limit`` tall from ``left``; every other column runs
     upwards from the bottom, so one insertion moves each later cluster by about one cell.
     Places them in ``out`` (unless None); returns the x after the last column and the
     height of the tallest."""
-    sizes = [_cell_size(cell) for cell in cells]
+    sizes = [_cell_size(cell) for cell in cells] if sizes is None else sizes
     tallest = 0.0
     for c, column in enumerate(_columns(sizes, limit)):
         width = max(sizes[i][0] for i in column)
@@ -236,6 +241,13 @@ class _Roots:
     loose: list[_Cell]
     loose_units: list[str]
     needs: list[str]
+    sizes: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+
+    def sized(self, part: str) -> list[tuple[float, float]]:
+        """The sizes of the ``rooted`` or ``loose`` clusters (:func:`_cell_size`), once."""
+        if part not in self.sizes:
+            self.sizes[part] = [_cell_size(cell) for cell in getattr(self, part)]
+        return self.sizes[part]
 
 
 def _roots_of(out: TreeLayout, U: Units, nodes: Mapping) -> _Roots:
@@ -262,10 +274,11 @@ def _place_roots(
 ) -> tuple[float, float, float]:
     """The root system: households by district in columns, the needs' list on the left,
     the loose roots apart on the right. Returns its left and right edges and its height."""
-    width, _ = _root_columns(None, roots.rooted, limit, 0.0, top)
+    rooted, loose = roots.sized("rooted"), roots.sized("loose")
+    width, _ = _root_columns(None, roots.rooted, limit, 0.0, top, rooted)
     left = -width / 2
-    right, tall = _root_columns(out, roots.rooted, limit, left, top)
-    far, tall_loose = _root_columns(out, roots.loose, limit, right + _GAP, top)
+    right, tall = _root_columns(out, roots.rooted, limit, left, top, rooted)
+    far, tall_loose = _root_columns(out, roots.loose, limit, right + _GAP, top, loose)
     need = SLOTS["need"]
     per_column = max(1, int(limit // need.h))
     columns = math.ceil(len(roots.needs) / per_column)
@@ -388,8 +401,8 @@ def _shape(
     note = SLOTS["note"]
     # As _place_roots(None, roots, limit, 0.0) for each limit, each cluster sized once.
     extents = root_extents(
-        [_cell_size(cell) for cell in roots.rooted],
-        [_cell_size(cell) for cell in roots.loose],
+        roots.sized("rooted"),
+        roots.sized("loose"),
         len(roots.needs),
         ROOT_HEIGHTS,
         gap=_GAP,
