@@ -54,6 +54,7 @@
   }
 
   let scene = null;
+  let pinned = new Set(); // the notes the facilitator put by hand
 
   // The drawing under the notes (DESIGN.md §5): soil, roots, trunk, limbs and canopy, in
   // canvas coordinates from the server (graph/layout.py tree_scene).
@@ -276,6 +277,9 @@
     const was = {};
     nodes.get().forEach((n) => { was[n.id] = [n.x, n.y]; });
     scene = data.scene || null;
+    pinned = new Set(data.pinned || []);
+    const resetNote = document.getElementById("reset-note");
+    if (resetNote) resetNote.disabled = !chosen || !pinned.has(chosen);
     sync(nodes, data.nodes);
     sync(edges, data.edges);
     if (first) {
@@ -373,6 +377,7 @@
     // A dragged note stays where it was put: stored in the session (one undoable event),
     // and every screen draws it there on the next change.
     if (!el.dataset.positionUrl || !event.nodes || !event.nodes.length) return;
+    chosen = event.nodes[0];
     const positions = network.getPositions(event.nodes);
     event.nodes.forEach((id) => {
       const url = el.dataset.positionUrl.replace("__node__", encodeURIComponent(id));
@@ -388,6 +393,8 @@
     if (!id) return;
     const node = nodes.get(id);
     chosen = id;
+    const resetNote = document.getElementById("reset-note");
+    if (resetNote) resetNote.disabled = !pinned.has(id);
     const focusButton = document.getElementById("present-focus");
     if (focusButton) focusButton.disabled = false;
     if (node && node.kind === "district") {
@@ -427,6 +434,13 @@
   bind("reveal-next", () => { revealed = revealed >= BANDS.length - 1 ? 0 : revealed + 1; applyReveal(); });
   bind("reveal-all", () => { revealed = BANDS.length - 1; applyReveal(); });
   bind("fit", () => fit(true));
+  bind("reset-note", () => {
+    // One note back to its computed place: PUT null for its position (one undoable event).
+    if (!chosen || !el.dataset.positionUrl) return;
+    const url = el.dataset.positionUrl.replace("__node__", encodeURIComponent(chosen));
+    send("PUT", url, { x: null, y: null }).then(() => load()).catch(() => load());
+    document.getElementById("reset-note").disabled = true;
+  });
   bind("reset-arrangement", () => {
     if (el.dataset.resetUrl) send("DELETE", el.dataset.resetUrl).then(() => load()).catch(() => load());
   });
