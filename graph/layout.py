@@ -31,7 +31,6 @@ __all__ = [
     "Slot",
     "TreeLayout",
     "label_box",
-    "network_layout",
     "note_width",
     "slot_of",
     "text_width",
@@ -210,13 +209,18 @@ def _columns(sizes: list[tuple[float, float]], limit: float) -> list[list[int]]:
 
 
 def _root_columns(
-    out: TreeLayout | None, cells: list[_Cell], limit: float, left: float, top: float
+    out: TreeLayout | None,
+    cells: list[_Cell],
+    limit: float,
+    left: float,
+    top: float,
+    sizes: list[tuple[float, float]] | None = None,
 ) -> tuple[float, float]:
     """Clusters in columns up to ``limit`` tall from ``left``; every other column runs
     upwards from the bottom, so one insertion moves each later cluster by about one cell.
     Places them in ``out`` (unless None); returns the x after the last column and the
     height of the tallest."""
-    sizes = [_cell_size(cell) for cell in cells]
+    sizes = [_cell_size(cell) for cell in cells] if sizes is None else sizes
     tallest = 0.0
     for c, column in enumerate(_columns(sizes, limit)):
         width = max(sizes[i][0] for i in column)
@@ -240,6 +244,13 @@ class _Roots:
     loose_units: list[str]
     needs: list[str]
     districts: list[str] = field(default_factory=list)  # of each rooted cell
+    sizes: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+
+    def sized(self, part: str) -> list[tuple[float, float]]:
+        """The sizes of the ``rooted`` or ``loose`` clusters (:func:`_cell_size`), once."""
+        if part not in self.sizes:
+            self.sizes[part] = [_cell_size(cell) for cell in getattr(self, part)]
+        return self.sizes[part]
 
 
 def _roots_of(out: TreeLayout, U: Units, nodes: Mapping) -> _Roots:
@@ -272,10 +283,11 @@ def _place_roots(
 ) -> tuple[float, float, float]:
     """The root system: households by district in columns, the needs' list on the left,
     the loose roots apart on the right. Returns its left and right edges and its height."""
-    width, _ = _root_columns(None, roots.rooted, limit, 0.0, top)
+    rooted, loose = roots.sized("rooted"), roots.sized("loose")
+    width, _ = _root_columns(None, roots.rooted, limit, 0.0, top, rooted)
     left = -width / 2
-    right, tall = _root_columns(out, roots.rooted, limit, left, top)
-    far, tall_loose = _root_columns(out, roots.loose, limit, right + _GAP, top)
+    right, tall = _root_columns(out, roots.rooted, limit, left, top, rooted)
+    far, tall_loose = _root_columns(out, roots.loose, limit, right + _GAP, top, loose)
     need = SLOTS["need"]
     per_column = max(1, int(limit // need.h))
     columns = math.ceil(len(roots.needs) / per_column)
@@ -398,8 +410,8 @@ def _shape(
     note = SLOTS["note"]
     # As _place_roots(None, roots, limit, 0.0) for each limit, each cluster sized once.
     extents = root_extents(
-        [_cell_size(cell) for cell in roots.rooted],
-        [_cell_size(cell) for cell in roots.loose],
+        roots.sized("rooted"),
+        roots.sized("loose"),
         len(roots.needs),
         ROOT_HEIGHTS,
         gap=_GAP,
@@ -566,40 +578,3 @@ def _district_boxes(out: TreeLayout) -> list[dict[str, Any]]:
             box = [min(xs) - house.w / 2, min(ys) - house.h / 2, max(xs) + house.w / 2]
             boxes.append({"name": name, "box": [round(v, 1) for v in [*box, max(ys) + 40]]})
     return boxes
-
-
-def network_layout(G: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
-    """The plain network view: concentric rings around the key connectors.
-
-    Trunk persons in the middle, then groups and activities, institutions, places and
-    stories, ideas, and households with their residents and needs on the outer ring,
-    each ring ordered by district and id so the same graph always gives the same picture
-    and one new node only nudges its ring.
-
-    Examples
-    --------
-    >>> from graph.model import build_graph
-    >>> G = build_graph([{"id": "h1", "kind": "household", "label": "A"}], [])
-    >>> network_layout(G)["h1"]
-    (0.0, -260.0)
-    """
-    tree = tree_layout(G)
-    rings: dict[int, list[str]] = {}
-    order = {"trunk": 0, "branches": 1, "leaves": 2, "soil": 3, "fruit": 4, "roots": 5}
-    for node, band in tree.band.items():
-        rings.setdefault(order[band], []).append(node)
-    positions: dict[str, tuple[float, float]] = {}
-    radius = 0.0
-    for level in sorted(rings):
-        members = sorted(rings[level], key=lambda n: (tree.positions[n][0], n))
-        if level == 0 and len(members) == 1:
-            positions[members[0]] = (0.0, 0.0)
-            continue
-        radius = max(radius + 260, len(members) * 70 / (2 * math.pi))
-        for i, node in enumerate(members):
-            angle = -math.pi / 2 + 2 * math.pi * i / len(members)
-            positions[node] = (
-                round(radius * math.cos(angle), 1),
-                round(radius * math.sin(angle), 1),
-            )
-    return positions

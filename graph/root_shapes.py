@@ -4,12 +4,13 @@
 it needs, for each of its heights, the root system's left and right edges and its height
 as ``_place_roots`` would give them. Placing every cluster for each height (and sizing it
 again each time) cost a town ~0.9 s per layout; here each cluster is sized once and each
-height is one pass over the sizes, with the same sums in the same order, so the figures
+height is one bisection per column over the running heights, with the same sums in the same order, so the figures
 are the same (``tests/graph/test_root_shapes.py``).
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 
@@ -18,25 +19,26 @@ __all__ = ["root_extents"]
 Size = tuple[float, float]
 
 
-def _span(sizes: Sequence[Size], limit: float, gap: float) -> tuple[float, float]:
-    """The width of the columns of ``sizes`` filled up to ``limit`` and the tallest's
-    height, as ``graph.layout._root_columns`` lays them out."""
+def _prefix(sizes: Sequence[Size], gap: float) -> tuple[list[float], list[float]]:
+    """The widths, and the running heights of the clusters with a gap after each."""
+    running = [0.0]
+    for _, h in sizes:
+        running.append(running[-1] + (h + gap))
+    return [w for w, _ in sizes], running
+
+
+def _span(widths: list[float], running: list[float], limit: float, gap: float):
+    """The width of the columns filled up to ``limit`` and the tallest one's height, as
+    ``graph.layout._root_columns`` lays them out: cluster k opens a new column when the
+    column's height with it passes ``limit`` — with the running heights, one bisection per
+    column (the sums are those of ``_root_columns``: whole pixels, exact)."""
     width = tallest = 0.0
-    column_width = height = 0.0
-    started = False
-    for w, h in sizes:
-        if started and height + h > limit:
-            width += column_width
-            tallest = max(tallest, height - gap)
-            column_width = height = 0.0
-        elif not started:
-            started = True
-        if w > column_width:
-            column_width = w
-        height += h + gap
-    if started:
-        width += column_width
-        tallest = max(tallest, height - gap)
+    i, n = 0, len(widths)
+    while i < n:
+        k = bisect.bisect_right(running, running[i] + limit + gap, i + 2) - 1
+        width += max(widths[i:k])
+        tallest = max(tallest, running[k] - running[i] - gap)
+        i = k
     return width, tallest
 
 
@@ -56,15 +58,16 @@ def root_extents(
 
     Notes
     -----
-    O(len(limits) × clusters).
+    O(clusters + len(limits) × columns × log clusters).
     """
     need_w, need_h = need_size
+    rooted_parts, loose_parts = _prefix(rooted, cell_gap), _prefix(loose, cell_gap)
     out = []
     for limit in limits:
-        width, tall = _span(rooted, limit, cell_gap)
+        width, tall = _span(*rooted_parts, limit, cell_gap)
         left = -width / 2
         right = left + width if rooted else left
-        loose_width, tall_loose = _span(loose, limit, cell_gap)
+        loose_width, tall_loose = _span(*loose_parts, limit, cell_gap)
         per_column = max(1, int(limit // need_h))
         columns = math.ceil(needs / per_column)
         height = max(tall, tall_loose, min(needs, per_column) * need_h)
