@@ -20,10 +20,10 @@ from graph.layout import (
     BOX_MARGIN,
     PERSON_DOT,
     TreeLayout,
-    network_layout,
     slot_of,
     wrap_label,
 )
+from graph.network_layout import network_layout
 from graph.privacy import UNIT_FLAGS
 
 from . import live_model

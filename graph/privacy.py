@@ -22,6 +22,7 @@ __all__ = [
     "room_labels",
     "shared_label",
     "offered_on_phones",
+    "placelike",
     "pseudonymise",
     "PSEUDONYM_PREFIX",
     "PRIVATE_KINDS",
@@ -169,6 +170,16 @@ def _district(G: nx.MultiDiGraph, node: Any) -> str:
     if district and any(word in district for word in own):
         return ""
     return district
+
+
+def placelike(district: str) -> bool:
+    """Whether ``district`` reads as a place (not a person, a house or a private attribute):
+    only such a district is ever shown on a shared screen.
+
+    >>> placelike("坂の上"), placelike("佐藤さんの隣"), placelike("一人暮らし")
+    (True, False, False)
+    """
+    return bool(_placelike(str(district).strip()))
 
 
 @functools.lru_cache(maxsize=4096)

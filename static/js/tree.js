@@ -297,6 +297,8 @@
       network.on("beforeDrawing", drawScene);
       network.on("click", onClick);
       fit(false);
+      // A projector that reloads comes back to the note or district in focus.
+      if (!PRIVATE && presentState && presentState.focus) focusOn(presentState.focus, false);
     } else {
       // A new note that would land outside the picture: ease out to show it, the rest stays.
       const added = data.nodes.filter((n) => !before.has(n.id)
@@ -312,6 +314,7 @@
       }
     }
     if (first || data.legend) renderLegend(data.legend);
+    if (PRIVATE) fillDistricts(scene && scene.districts);
     renderFlags(data.flags || [], data.flags_total || 0);
     renderWhatif(data.whatif || []);
     document.getElementById("overview-hint").hidden = !data.overview;
@@ -485,13 +488,39 @@
       }
     }
     if (!network) return;
-    if (state.focus && state.focus !== before.focus && nodes.get(state.focus)) {
-      easing += 1;
-      aim = null;
-      network.focus(state.focus, { scale: 1.3, animation: { duration: 600, easingFunction: "easeInOutQuad" } });
+    if (state.focus && state.focus !== before.focus) {
+      focusOn(state.focus, true);
     } else if (before.fit !== undefined && state.fit !== before.fit) {
       fit(true);
     }
+  }
+
+  function focusOn(focus, animated) {
+    // A note ("g01") or a district ("district:1丁目", its households' box from the layout).
+    if (String(focus).startsWith("district:")) {
+      const name = String(focus).slice("district:".length);
+      const d = scene && scene.districts && scene.districts.find((x) => x.name === name);
+      if (!d) return;
+      const [left, top, right, bottom] = d.box;
+      const scale = Math.min((el.clientWidth - 32) / (right - left || 1),
+        (el.clientHeight - 32) / (bottom - top || 1), 2);
+      moveView({ x: (left + right) / 2, y: (top + bottom) / 2 }, scale, animated);
+    } else if (nodes.get(focus)) {
+      moveView(network.getPositions([focus])[focus], 1.3, animated);
+    }
+  }
+
+  function fillDistricts(districts) {
+    // The remote's list of districts (the facilitator's tree): one option per district.
+    const select = document.getElementById("present-district");
+    if (!select) return;
+    const names = (districts || []).map((d) => d.name);
+    const have = Array.from(select.options).slice(1).map((o) => o.value);
+    if (names.join("\n") === have.join("\n")) return;
+    const keep = select.value;
+    Array.from(select.options).slice(1).forEach((o) => o.remove());
+    names.forEach((name) => { const o = text("option", name); o.value = name; select.append(o); });
+    select.value = names.includes(keep) ? keep : "";
   }
 
   function present(changes) {
@@ -510,6 +539,12 @@
     present({ reveal: now >= BANDS.length - 1 ? 0 : now + 1 });
   });
   bind("present-focus", () => { if (chosen) present({ focus: chosen }); });
+  const presentDistrict = document.getElementById("present-district");
+  if (presentDistrict) {
+    presentDistrict.addEventListener("change", () => {
+      present(presentDistrict.value ? { focus: "district:" + presentDistrict.value } : { focus: null, fit: true });
+    });
+  }
 
   function changed(seq) {
     wanted = Math.max(wanted, Number(seq));
