@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import bisect
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 __all__ = ["root_extents"]
@@ -42,6 +44,29 @@ def _span(widths: list[float], running: list[float], limit: float, gap: float):
     return width, tallest
 
 
+#: The spans of the last few root systems (a new loose root leaves the rooted ones as
+#: they were: an approved note that has no tie yet is one).
+_KEPT = 4
+_spans_kept: OrderedDict[tuple, dict[float, tuple[float, float]]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _spans(sizes: Sequence[Size], limits: Sequence[float], gap: float):
+    """:func:`_span` of ``sizes`` for each of ``limits``, kept for the same sizes."""
+    key = (tuple(sizes), tuple(limits), gap)
+    with _lock:
+        if key in _spans_kept:
+            _spans_kept.move_to_end(key)
+            return _spans_kept[key]
+    parts = _prefix(sizes, gap)
+    spans = {limit: _span(*parts, limit, gap) for limit in limits}
+    with _lock:
+        _spans_kept[key] = spans
+        while len(_spans_kept) > _KEPT:
+            _spans_kept.popitem(last=False)
+    return spans
+
+
 def root_extents(
     rooted: Sequence[Size],
     loose: Sequence[Size],
@@ -61,10 +86,11 @@ def root_extents(
     O(clusters + len(limits) × columns × log clusters).
     """
     need_w, need_h = need_size
-    rooted_parts, loose_parts = _prefix(rooted, cell_gap), _prefix(loose, cell_gap)
+    spans = _spans(rooted, limits, cell_gap)
+    loose_parts = _prefix(loose, cell_gap)
     out = []
     for limit in limits:
-        width, tall = _span(*rooted_parts, limit, cell_gap)
+        width, tall = spans[limit]
         left = -width / 2
         right = left + width if rooted else left
         loose_width, tall_loose = _span(*loose_parts, limit, cell_gap)
