@@ -56,8 +56,16 @@ def _tie_title(d: Mapping[str, Any], lang: str) -> str:
     return " · ".join(parts)
 
 
-def edge_options(kind: str, d: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    """vis-network's options of a tie of ``kind`` with the attributes ``d``."""
+def edge_options(
+    kind: str, d: Mapping[str, Any], lang: str, private: bool = True
+) -> dict[str, Any]:
+    """vis-network's options of a tie of ``kind`` with the attributes ``d``.
+
+    On a shared screen (``private`` false) support between neighbours is drawn as strands:
+    soft, arrowless curves that leave and reach each note from above or below, as roots
+    hang, instead of a web of coloured arrows across the picture; who helps whom reads on
+    the facilitator's own tree and in each line's title.
+    """
     colour = TIE_COLOURS.get(kind, "#9e9e9e")
     options: dict[str, Any] = {
         "kind": kind,
@@ -71,13 +79,26 @@ def edge_options(kind: str, d: Mapping[str, Any], lang: str) -> dict[str, Any]:
         options["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.18}
     if kind not in DIRECTED_SUPPORT and kind != "care":
         options["arrows"] = ""
+    if not private and kind in INFORMAL:
+        options["smooth"] = {
+            "enabled": True,
+            "type": "cubicBezier",
+            "forceDirection": "vertical",
+            "roundness": 0.6,
+        }
+        options["color"] = {"color": options["color"]["color"], "opacity": 0.38}
+        options["width"] = 1.6
+        options["arrows"] = ""
     return options
 
 
 @functools.lru_cache(maxsize=1024)
-def tie_options(kind: str, season: Any, frequency: Any, lang: str) -> dict[str, Any]:
+def tie_options(
+    kind: str, season: Any, frequency: Any, lang: str, private: bool = True
+) -> dict[str, Any]:
     """:func:`edge_options` of a tie with these attributes (shared: never change it)."""
-    return edge_options(kind, {"kind": kind, "season": season, "frequency": frequency}, lang)
+    d = {"kind": kind, "season": season, "frequency": frequency}
+    return edge_options(kind, d, lang, private)
 
 
 def _vis_edge(edge_id: str, source: str, target: str, options: Mapping[str, Any]) -> dict:
@@ -140,9 +161,9 @@ def _from_source(u, nbrs, fold, private: bool, lang: str) -> tuple[list[dict], C
                 summed[(u, fw, kind)] += 1
                 continue
             try:
-                options = tie_options(kind, d.get("season"), d.get("frequency"), lang)
+                options = tie_options(kind, d.get("season"), d.get("frequency"), lang, private)
             except TypeError:  # an imported attribute that is a list or a mapping
-                options = edge_options(kind, d, lang)
+                options = edge_options(kind, d, lang, private)
             edges.append(_vis_edge(str(key), u, w, options))
     return edges, summed, [_json(e) for e in edges]
 

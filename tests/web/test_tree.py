@@ -70,6 +70,19 @@ def test_projector_payload_keeps_worries_private(fac, demo_id):
         assert demo_graph().nodes[person]["label"] not in labels
 
 
+def test_projector_draws_support_as_strands_not_a_web_of_arrows(fac, demo_id):
+    """The room sees support between neighbours as soft root strands with no arrowheads;
+    the facilitator's own tree keeps who helps whom as arrows."""
+    support = {"watch", "snow", "ride", "errand", "share"}
+    shared = [e for e in _payload(fac, demo_id, view="projector")["edges"] if e["kind"] in support]
+    private = [e for e in _payload(fac, demo_id)["edges"] if e["kind"] in support]
+    assert shared and private
+    assert all(e["arrows"] == "" for e in shared)
+    assert all(e["smooth"]["forceDirection"] == "vertical" for e in shared)
+    assert all(e["color"]["opacity"] < 0.5 for e in shared)
+    assert {e["arrows"] for e in private} == {"to"}
+
+
 def test_winter_view_drops_summer_only_ties_and_marks_the_cut_off(fac, demo_id):
     summer = {
         k for _, _, k, s in demo_graph().edges(keys=True, data="season") if s == "not_in_winter"
