@@ -32,6 +32,7 @@ import networkx as nx
 
 from graph.analysis import Units, analyse, flags, whatif
 from graph.layout import TreeLayout, tree_layout
+from graph.live_flags import LiveFlags
 from graph.model import active_graph, is_active
 from graph.room_label_groups import RoomLabels, carry_room_labels
 from graph.units_carry import carry_units
@@ -218,12 +219,14 @@ class Version:
         G: nx.MultiDiGraph,
         A: nx.MultiDiGraph | None = None,
         carry: Mapping[Hashable, tuple[Any, frozenset, int]] | None = None,
+        model: LiveModel | None = None,
     ):
         self.seq = seq
         self.G = G
         self.A = A  # the approved part, kept up to date by the model (else computed)
         self._carry = dict(carry or {})  # key → (value, nodes touched since, versions)
         self._carriable: set[Hashable] = set()
+        self.model = model  # whose live flags may answer for this seq
         self.readers = 0
         self._memo: OrderedDict[Hashable, Any] = OrderedDict()
         self._busy: dict[Hashable, threading.Lock] = {}
@@ -319,7 +322,14 @@ class Version:
     def flags(self, settings: Mapping[str, Any] | None) -> list:
         """``graph.analysis.flags`` with the session's thresholds."""
         key = ("flags", tuple(sorted((settings or {}).items())))
-        return self.memo(key, lambda: flags(self.active(), settings, units=self.units()))
+
+        def compute() -> list:
+            found = self.model.live_flags(self, settings) if self.model is not None else None
+            if found is not None:
+                return found
+            return flags(self.active(), settings, units=self.units())
+
+        return self.memo(key, compute)
 
     def whatif(self, person: str) -> list[dict[str, Any]]:
         """``graph.analysis.whatif`` for ``person`` (raises ``NotFound`` like it)."""
@@ -367,6 +377,11 @@ class LiveModel:
         self._lock = threading.Lock()
         self.current: Version | None = None
         self._older: Version | None = None
+        # The flags, kept up to date per event from the first time they are asked for
+        # (graph.live_flags: only the ties around a change are read again), and their seq.
+        self._flags: LiveFlags | None = None
+        self._flags_seq = -1
+        self._flags_lock = threading.Lock()
 
     def acquire(self, session: Session) -> Version:
         """The version at the session's newest seq, leased: call :meth:`release` after."""
@@ -405,7 +420,9 @@ class LiveModel:
             if event["seq"] > current.seq:
                 touched |= touched_nodes(changes)
         seq = events[-1]["seq"] if events else base.seq
-        version = Version(seq, nx.freeze(G), nx.freeze(A), carry=current.carry_on(touched))
+        self._follow_flags(A, events, current.seq, seq)
+        carry = current.carry_on(touched)
+        version = Version(seq, nx.freeze(G), nx.freeze(A), carry=carry, model=self)
         self._older, self.current = current, version
         _freeze_long_lived()
         return version
@@ -415,13 +432,49 @@ class LiveModel:
         with session._snapshot():
             seq = session.last_seq()
             G = session.graph()
-        version = Version(seq, nx.freeze(G), nx.freeze(active_graph(G)))
+        version = Version(seq, nx.freeze(G), nx.freeze(active_graph(G)), model=self)
         self._older, self.current = None, version
+        with self._flags_lock:
+            self._flags = None
         # The graph lives for the whole workshop: keep the collector from walking it on
         # every collection (the 35–49% of a rebuild that went to GC).
         gc.collect()
         gc.freeze()
         return version
+
+    def _follow_flags(self, A: nx.MultiDiGraph, events: list, was: int, seq: int) -> None:
+        """Bring the live flags from seq ``was`` to ``seq``: ``A`` is the approved graph at
+        ``seq`` and ``events`` hold every event after ``was`` (and maybe some before)."""
+        with self._flags_lock:
+            if self._flags is None:
+                return
+            if self._flags_seq != was:
+                self._flags = None
+                return
+            nodes: set[Any] = set()
+            ties: set[tuple[Any, Any, Any]] = set()
+            for event in events:
+                if event["seq"] <= was:
+                    continue
+                for change in event["payload"].get("changes", ()):
+                    if change["table"] == "nodes":
+                        nodes.add(change["id"])
+                    elif change["table"] == "ties":
+                        for row in (change["before"], change["after"]):
+                            if row is not None:
+                                ties.add((row["source"], row["target"], change["id"]))
+            self._flags.apply(A, nodes, ties)
+            self._flags_seq = seq
+
+    def live_flags(self, version: Version, settings: Mapping[str, Any] | None) -> list | None:
+        """The flags of ``version`` from the live flags, or None when they are at another
+        seq (a version left behind): the caller computes them from its graph then."""
+        with self._flags_lock:
+            if self._flags is None and version is self.current:
+                self._flags, self._flags_seq = LiveFlags(version.active()), version.seq
+            if self._flags is None or self._flags_seq != version.seq:
+                return None
+            return self._flags.flags(settings)
 
 
 class LiveModels:

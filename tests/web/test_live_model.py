@@ -206,3 +206,39 @@ def test_versions_left_behind_are_freed_though_long_lived_objects_are_frozen(
         assert gone() is None  # two versions kept, not every one since
         assert gc.get_freeze_count() > 0  # the graphs are out of the collector's way
         assert len(model.acquire(s).G) == 6
+
+
+def test_flags_follow_each_event_without_reading_every_tie_again(store, session_id):
+    """After the first time, the model's flags come from the live flags brought up to date
+    per event (graph.live_flags), and equal the flags computed from the tables."""
+    model = LiveModel()
+    settings = {"overload_households": 1}
+    with store.open(session_id) as s:
+        h = s.add_node("household", "鈴木さん宅", "t")
+        a = s.add_node("person", "佐藤", "t", age_band="75-84")
+        b = s.add_node("person", "高橋", "t")
+        s.add_tie(b, h, "lives_in", "t")
+        version = model.acquire(s)
+        first = version.flags(settings)
+        model.release(version)
+        analysed = live_model.COUNTS.get("analyse", 0)
+        t1 = s.add_tie(a, h, "watch", "t", frequency="monthly")
+        steps = [
+            lambda: s.update_tie(t1, "t", frequency="weekly"),
+            lambda: s.update_node(a, "t", label="佐藤 ハナ"),
+            lambda: s.update_node(h, "t", status="hidden"),  # 高橋 lives alone now
+            lambda: s.update_node(h, "t", status="approved"),
+            lambda: s.undo("t"),
+            lambda: s.add_tie(a, b, "talk", "t"),
+        ]
+        seen = [first]
+        for step in [lambda: None, *steps]:
+            step()
+            version = model.acquire(s)
+            found = [(f.flag, f.node, f.label, f.details) for f in version.flags(settings)]
+            expected = graph.analysis.flags(active_graph(s.graph()), settings)
+            assert found == [(f.flag, f.node, f.label, f.details) for f in expected]
+            seen.append(found)
+            model.release(version)
+        assert live_model.COUNTS.get("analyse", 0) == analysed  # the live flags answered
+        assert len({repr(x) for x in seen[1:]}) > 2  # the flags did change along the way
