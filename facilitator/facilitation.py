@@ -433,10 +433,11 @@ def _wall(session: Session) -> list[dict]:
     # The room labels: unique, consent-aware, and never a flag (graph.privacy).
     live = web.live_version(session)
     labels = live.room_labels()
-    for node, data in live.G.nodes(data=True):  # approved ones, oldest first
-        kind = data.get("kind")
-        if kind in groups and node in labels and is_active(data):
-            groups[kind].append({"id": node, "label": labels[node]})
+    nodes = live.G._node
+    for node, label in labels.items():  # every approved node, oldest first
+        kind = nodes[node].get("kind")
+        if kind in groups:
+            groups[kind].append({"id": node, "label": label})
     return [
         {
             "kind": kind,

@@ -20,10 +20,10 @@ from graph.layout import (
     BOX_MARGIN,
     PERSON_DOT,
     TreeLayout,
-    network_layout,
     slot_of,
     wrap_label,
 )
+from graph.network_layout import network_layout
 from graph.privacy import UNIT_FLAGS
 
 from . import live_model
@@ -35,7 +35,7 @@ from .regions import untouched
 from .tree_edges import PROJECTOR_TIES, TIE_COLOURS, edge_parts
 from .web import KIND_ICONS, kind_name, lang, live_version, open_session
 
-__all__ = ["bp", "tree_payload", "KIND_STYLE", "OVERVIEW_NODES", "PROJECTOR_TIES"]
+__all__ = ["bp", "tree_payload", "payload_bytes", "KIND_STYLE", "OVERVIEW_NODES", "PROJECTOR_TIES"]
 
 bp = Blueprint("tree", __name__)
 
@@ -248,6 +248,59 @@ def _add_node(b: _Builder, v: _View, node: str, xy: tuple[float, float]) -> None
     b.node(node, _note_text(label, kind, trunk, marks), kind, xy, trunk=trunk, **extra)
 
 
+def _node_key(v: _View, node: str, xy: tuple[float, float]) -> tuple:
+    """Everything :func:`_add_node` reads of ``node``: equal keys, equal notes."""
+    attrs = v.A._node[node]
+    common = (attrs.get("kind", ""), xy, v.shape.band.get(node), node in v.shape.trunk)
+    if not v.private:
+        return (*common, v.shown[node])
+    found = v.flagged.get(node, ())
+    reasons = tuple((f.flag, f.reason_ja if v.lang == "ja" else f.reason_en) for f in found)
+    cut_off = v.winter and node in v.year.members and v.year.isolated(node, True)
+    snowed = cut_off and not v.year.isolated(node)
+    marked = (node in v.affected, node == v.away)
+    return (*common, attrs.get("label", node), reasons, cut_off, snowed, *marked)
+
+
+def _json(data: Any) -> str:
+    """``data`` as the payload's JSON text."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def payload_bytes(data: Mapping[str, Any], raw: Mapping[str, list[str]]) -> bytes:
+    """``data`` (a :func:`tree_payload`) as JSON bytes, its nodes and edges from their
+    kept JSON texts ``raw``: the same bytes as ``json.dumps`` of it, without encoding a
+    town's thousands of notes and ties again per seq."""
+    rest = _json({**data, "nodes": None, "edges": None})
+    start = '{"nodes":null,"edges":null'
+    nodes, edges = ",".join(raw["nodes"]), ",".join(raw["edges"])
+    return f'{{"nodes":[{nodes}],"edges":[{edges}]{rest[len(start) :]}'.encode()
+
+
+def _add_nodes(v: _View, carried) -> tuple[list[dict], dict[str, tuple], list[str]]:
+    """The vis nodes of the unfolded notes, in the layout's order, what each was made of
+    and its JSON text; a note whose key (:func:`_node_key`) is as ``carried`` had it is
+    taken from there."""
+    before = carried[0][1] if carried is not None else {}
+    b = _Builder(v.lang)
+    made: dict[str, tuple] = {}
+    texts: list[str] = []
+    for node, xy in v.positions.items():
+        if node in v.fold:
+            continue
+        key = _node_key(v, node, xy)
+        kept = before.get(node)
+        if kept is not None and kept[0] == key:
+            b.nodes.append(kept[1])
+            text = kept[2]
+        else:
+            _add_node(b, v, node, xy)
+            text = _json(b.nodes[-1])
+        made[node] = (key, b.nodes[-1], text)
+        texts.append(text)
+    return b.nodes, made, texts
+
+
 def _add_folded(b: _Builder, v: _View) -> None:
     """Folded districts: one root each, where the district's strands are, sized by count."""
     folded: dict[str, list[str]] = defaultdict(list)
@@ -286,6 +339,7 @@ def tree_payload(
     lang: str = "ja",
     pinned: Mapping[str, tuple[float, float]] | None = None,
     live: Version | None = None,
+    raw: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
     """The vis-network data of a session graph: nodes, edges, options, scene, legend, flags.
 
@@ -295,7 +349,8 @@ def tree_payload(
     ``away`` is a person for the what-if. A large graph opens folded into districts unless
     ``expand`` names one. ``pinned`` are the places the facilitator dragged notes to.
     ``live`` is the live model's version of ``G`` when there is one: its analysis, flags and
-    layout are shared with every other screen.
+    layout are shared with every other screen. ``raw``, when given, gets each node's and
+    edge's JSON text as well, kept with it from version to version (:func:`payload_bytes`).
     """
     if live is None:
         live = Version(-1, G)
@@ -305,21 +360,27 @@ def tree_payload(
     pins = _key(pinned)
     v.fold = live.memo(("folds", expand, winter, pins), lambda: _folds(v, expand))
     b = _Builder(lang)
-    for node, xy in v.positions.items():
-        if node not in v.fold:
-            _add_node(b, v, node, xy)
+    # The unfolded notes: each made again only when what it shows changed since a version
+    # before (a town's overview keeps ~800 notes, one approved note changes a few).
+    key = ("notes", private, layout, winter, away, expand, lang, pins)
+    notes, _, notes_json = live.memo(key, lambda: _add_nodes(v, live.carried(key)))
+    b.nodes = list(notes)
 
-    def folded() -> list[dict]:
+    def folded() -> tuple[list[dict], list[str]]:
         roots = _Builder(lang)
         _add_folded(roots, v)
-        return roots.nodes
+        return roots.nodes, [_json(n) for n in roots.nodes]
 
-    b.nodes.extend(live.memo(("folded", expand, winter, pins, layout, lang), folded))
+    roots, roots_json = live.memo(("folded", expand, winter, pins, layout, lang), folded)
+    b.nodes.extend(roots)
     # The ties, counted again only where the events since the version before touched them.
     key = ("edges", private, lang, expand, winter, pins)
-    edges = live.memo(
+    parts = live.memo(
         key, lambda: edge_parts(v.A, live.G, v.fold, private, lang, live.carried(key))
-    ).edges
+    )
+    edges = parts.edges
+    if raw is not None:
+        raw["nodes"], raw["edges"] = [*notes_json, *roots_json], parts.json
     return {
         "nodes": b.nodes,
         "edges": edges,
@@ -425,8 +486,9 @@ def _payload_json(session_id: str, private: bool) -> Response:
     def compute() -> bytes:
         heavy_if_large(session)  # the first screen at this seq builds it for the others
         live_model.count("payload")
-        data = tree_payload(live.G, settings, pinned=pinned, live=live, **options)
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        raw: dict[str, list[str]] = {}
+        data = tree_payload(live.G, settings, pinned=pinned, live=live, raw=raw, **options)
+        return payload_bytes(data, raw)
 
     # Every screen showing the same view at this seq gets the same bytes, built once.
     body = live.memo(key, compute)

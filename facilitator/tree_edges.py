@@ -11,6 +11,7 @@ result is the same as counting everything afresh (``tests/web/test_tree_edges.py
 from __future__ import annotations
 
 import functools
+import json
 from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -98,21 +99,32 @@ def _summed_edge(fu: str, fw: str, kind: str, count: int, lang: str) -> dict:
     return _vis_edge(f"agg:{fu}:{fw}:{kind}", fu, fw, options)
 
 
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+@functools.lru_cache(maxsize=16384)
+def _summed_json(fu: str, fw: str, kind: str, count: int, lang: str) -> str:
+    return _json(_summed_edge(fu, fw, kind, count, lang))
+
+
 @dataclass
 class EdgeParts:
     """The edges of one view at one seq, and what they were made of (carried on).
 
-    ``open`` holds, per unfolded source node, its drawn edges and the ties it sends into
-    folded districts; ``buckets`` the ties out of each folded district, summed.
+    ``open`` holds, per unfolded source node, its drawn edges, the ties it sends into
+    folded districts and the drawn edges' JSON texts; ``buckets`` the ties out of each
+    folded district, summed; ``json`` the JSON text of each of ``edges``.
     """
 
     fold: Mapping[str, str]
-    open: dict[str, tuple[list[dict], Counter]] = field(default_factory=dict)
+    open: dict[str, tuple[list[dict], Counter, list[str]]] = field(default_factory=dict)
     buckets: dict[str, Counter] = field(default_factory=dict)
     edges: list[dict] = field(default_factory=list)
+    json: list[str] = field(default_factory=list)
 
 
-def _from_source(u, nbrs, fold, private: bool, lang: str) -> tuple[list[dict], Counter]:
+def _from_source(u, nbrs, fold, private: bool, lang: str) -> tuple[list[dict], Counter, list]:
     """The drawn edges of the unfolded node ``u`` and its ties summed into folded ones."""
     edges: list[dict] = []
     summed: Counter = Counter()
@@ -132,7 +144,7 @@ def _from_source(u, nbrs, fold, private: bool, lang: str) -> tuple[list[dict], C
             except TypeError:  # an imported attribute that is a list or a mapping
                 options = edge_options(kind, d, lang)
             edges.append(_vis_edge(str(key), u, w, options))
-    return edges, summed
+    return edges, summed, [_json(e) for e in edges]
 
 
 def _from_district(members, adj, fold, district: str, private: bool) -> Counter:
@@ -216,9 +228,11 @@ def edge_parts(
     summed: Counter = Counter()
     for bucket in parts.buckets.values():
         summed.update(bucket)
-    for drawn, into in parts.open.values():
+    for drawn, into, texts in parts.open.values():
         parts.edges.extend(drawn)
+        parts.json.extend(texts)
         summed.update(into)
     for (fu, fw, kind), count in sorted(summed.items()):
         parts.edges.append(_summed_edge(fu, fw, kind, count, lang))
+        parts.json.append(_summed_json(fu, fw, kind, count, lang))
     return parts

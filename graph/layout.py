@@ -17,6 +17,8 @@ import networkx as nx
 
 from .analysis import Units, analyse
 from .note_text import BOX_MARGIN, LINE_HEIGHT, label_box, text_width, wrap_label
+from .privacy import placelike
+from .root_shapes import root_extents
 
 __all__ = [
     "BANDS",
@@ -29,7 +31,6 @@ __all__ = [
     "Slot",
     "TreeLayout",
     "label_box",
-    "network_layout",
     "note_width",
     "slot_of",
     "text_width",
@@ -116,7 +117,8 @@ class TreeLayout:
 
     ``trunk`` lists the trunk persons bottom to top; ``loose`` the isolated units drawn apart
     from the root system; ``weight`` the load each node carries (trunk width);
-    ``scene`` what the screen draws under the notes (:func:`tree_scene`).
+    ``scene`` what the screen draws under the notes (:func:`tree_scene`); ``districts``
+    the rooted notes of each district (the presenter remote focuses on one).
     """
 
     positions: dict[str, tuple[float, float]] = field(default_factory=dict)
@@ -125,6 +127,7 @@ class TreeLayout:
     loose: list[str] = field(default_factory=list)
     weight: dict[str, float] = field(default_factory=dict)
     scene: dict[str, Any] = field(default_factory=dict)
+    districts: dict[str, list[str]] = field(default_factory=dict)
 
 
 def trunk_scores(U: Units) -> dict[str, int]:
@@ -206,13 +209,18 @@ def _columns(sizes: list[tuple[float, float]], limit: float) -> list[list[int]]:
 
 
 def _root_columns(
-    out: TreeLayout | None, cells: list[_Cell], limit: float, left: float, top: float
+    out: TreeLayout | None,
+    cells: list[_Cell],
+    limit: float,
+    left: float,
+    top: float,
+    sizes: list[tuple[float, float]] | None = None,
 ) -> tuple[float, float]:
     """Clusters in columns up to ``limit`` tall from ``left``; every other column runs
     upwards from the bottom, so one insertion moves each later cluster by about one cell.
     Places them in ``out`` (unless None); returns the x after the last column and the
     height of the tallest."""
-    sizes = [_cell_size(cell) for cell in cells]
+    sizes = [_cell_size(cell) for cell in cells] if sizes is None else sizes
     tallest = 0.0
     for c, column in enumerate(_columns(sizes, limit)):
         width = max(sizes[i][0] for i in column)
@@ -235,6 +243,14 @@ class _Roots:
     loose: list[_Cell]
     loose_units: list[str]
     needs: list[str]
+    districts: list[str] = field(default_factory=list)  # of each rooted cell
+    sizes: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+
+    def sized(self, part: str) -> list[tuple[float, float]]:
+        """The sizes of the ``rooted`` or ``loose`` clusters (:func:`_cell_size`), once."""
+        if part not in self.sizes:
+            self.sizes[part] = [_cell_size(cell) for cell in getattr(self, part)]
+        return self.sizes[part]
 
 
 def _roots_of(out: TreeLayout, U: Units, nodes: Mapping) -> _Roots:
@@ -253,7 +269,13 @@ def _roots_of(out: TreeLayout, U: Units, nodes: Mapping) -> _Roots:
     rooted.sort(key=lambda item: (item[0], item[1]))
     loose.sort(key=lambda item: item[0])
     needs = sorted(n for n, a in nodes.items() if a.get("kind") == "need")
-    return _Roots([c for _, _, c in rooted], [c for _, c in loose], [u for u, _ in loose], needs)
+    return _Roots(
+        [c for _, _, c in rooted],
+        [c for _, c in loose],
+        [u for u, _ in loose],
+        needs,
+        [d for d, _, _ in rooted],
+    )
 
 
 def _place_roots(
@@ -261,10 +283,11 @@ def _place_roots(
 ) -> tuple[float, float, float]:
     """The root system: households by district in columns, the needs' list on the left,
     the loose roots apart on the right. Returns its left and right edges and its height."""
-    width, _ = _root_columns(None, roots.rooted, limit, 0.0, top)
+    rooted, loose = roots.sized("rooted"), roots.sized("loose")
+    width, _ = _root_columns(None, roots.rooted, limit, 0.0, top, rooted)
     left = -width / 2
-    right, tall = _root_columns(out, roots.rooted, limit, left, top)
-    far, tall_loose = _root_columns(out, roots.loose, limit, right + _GAP, top)
+    right, tall = _root_columns(out, roots.rooted, limit, left, top, rooted)
+    far, tall_loose = _root_columns(out, roots.loose, limit, right + _GAP, top, loose)
     need = SLOTS["need"]
     per_column = max(1, int(limit // need.h))
     columns = math.ceil(len(roots.needs) / per_column)
@@ -385,7 +408,17 @@ def _shape(
     :data:`SCREEN` at the largest scale (the first such, so the same graph always gets the
     same shape). O(len(ROOT_HEIGHTS) × units + len(CROWN_WIDTHS))."""
     note = SLOTS["note"]
-    root_shapes = [(limit, _place_roots(None, roots, limit, 0.0)) for limit in ROOT_HEIGHTS]
+    # As _place_roots(None, roots, limit, 0.0) for each limit, each cluster sized once.
+    extents = root_extents(
+        roots.sized("rooted"),
+        roots.sized("loose"),
+        len(roots.needs),
+        ROOT_HEIGHTS,
+        gap=_GAP,
+        cell_gap=_CELL_GAP,
+        need_size=(SLOTS["need"].w, SLOTS["need"].h),
+    )
+    root_shapes = list(zip(ROOT_HEIGHTS, extents, strict=True))
     best: tuple[float, int, float] | None = None
     for width in CROWN_WIDTHS:
         crown = _crown_rows(len(crown_widths), width)
@@ -461,6 +494,9 @@ def tree_layout(
     crown = _bands_of(nodes, "branches") + _bands_of(nodes, "leaves") + _bands_of(nodes, "fruit")
     roots = _roots_of(out, U, nodes)
     out.loose = roots.loose_units
+    for district, (_, drawn) in zip(roots.districts, roots.rooted, strict=True):
+        if district:
+            out.districts.setdefault(district, []).extend(drawn)
     crown_bottom = _place_trunk(out, -note.h / 2 - 8) - 12
     crown_w = [note_width(nodes[n]) for n, _ in crown]
     soil_w = [note_width(nodes[n]) for n, _ in soil]
@@ -519,6 +555,7 @@ def tree_scene(nodes: Mapping[str, Mapping[str, Any]], out: TreeLayout) -> dict[
         "limbs": [at(n) for n in crown if out.band[n] == "branches"],
         "canopy": [at(n) + [note.w * 0.62] for n in crown],
         "roots": [at(n, household) for n in pos if kind[n] == "household" and n not in loose],
+        "districts": _district_boxes(out),
         "needs": (
             {"x": round(min(x for x, _ in needs), 1), "y": round(min(y for _, y in needs), 1)}
             if needs
@@ -527,38 +564,17 @@ def tree_scene(nodes: Mapping[str, Mapping[str, Any]], out: TreeLayout) -> dict[
     }
 
 
-def network_layout(G: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
-    """The plain network view: concentric rings around the key connectors.
-
-    Trunk persons in the middle, then groups and activities, institutions, places and
-    stories, ideas, and households with their residents and needs on the outer ring,
-    each ring ordered by district and id so the same graph always gives the same picture
-    and one new node only nudges its ring.
-
-    Examples
-    --------
-    >>> from graph.model import build_graph
-    >>> G = build_graph([{"id": "h1", "kind": "household", "label": "A"}], [])
-    >>> network_layout(G)["h1"]
-    (0.0, -260.0)
-    """
-    tree = tree_layout(G)
-    rings: dict[int, list[str]] = {}
-    order = {"trunk": 0, "branches": 1, "leaves": 2, "soil": 3, "fruit": 4, "roots": 5}
-    for node, band in tree.band.items():
-        rings.setdefault(order[band], []).append(node)
-    positions: dict[str, tuple[float, float]] = {}
-    radius = 0.0
-    for level in sorted(rings):
-        members = sorted(rings[level], key=lambda n: (tree.positions[n][0], n))
-        if level == 0 and len(members) == 1:
-            positions[members[0]] = (0.0, 0.0)
+def _district_boxes(out: TreeLayout) -> list[dict[str, Any]]:
+    """Where each district's households are (canvas box), for a district that reads as a
+    place (:func:`graph.privacy.placelike`): the remote focuses the projector on one."""
+    boxes = []
+    house = SLOTS["household"]
+    for name, members in sorted(out.districts.items()):
+        if not placelike(name):
             continue
-        radius = max(radius + 260, len(members) * 70 / (2 * math.pi))
-        for i, node in enumerate(members):
-            angle = -math.pi / 2 + 2 * math.pi * i / len(members)
-            positions[node] = (
-                round(radius * math.cos(angle), 1),
-                round(radius * math.sin(angle), 1),
-            )
-    return positions
+        xs = [out.positions[n][0] for n in members if n in out.positions]
+        ys = [out.positions[n][1] for n in members if n in out.positions]
+        if xs:
+            box = [min(xs) - house.w / 2, min(ys) - house.h / 2, max(xs) + house.w / 2]
+            boxes.append({"name": name, "box": [round(v, 1) for v in [*box, max(ys) + 40]]})
+    return boxes

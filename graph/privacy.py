@@ -22,6 +22,7 @@ __all__ = [
     "room_labels",
     "shared_label",
     "offered_on_phones",
+    "placelike",
     "pseudonymise",
     "PSEUDONYM_PREFIX",
     "PRIVATE_KINDS",
@@ -146,7 +147,8 @@ _HOUSE_SUFFIX = re.compile(r"\s*(さん|様|さま)?(宅|家|方|ち|のお宅|�
 # private attribute (it may be free text typed on a phone).
 _DISTRICT_MAX = 10
 _NOT_A_PLACE = re.compile(
-    r"さん|様|さま|氏|宅|くん|君|ちゃん|一人|独居|ひとり|暮らし|歳|才|代|認知|病|障|要介護|[\s<>&]"
+    r"さん|様|さま|氏|宅|くん|君|ちゃん|一人|独居|ひとり|暮らし|歳|才|代|認知|病|障|要介護"
+    r"|の家|家の|の隣|向かい|裏手|[\s<>&]"
 )
 _NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
@@ -162,7 +164,22 @@ def _district(G: nx.MultiDiGraph, node: Any) -> str:
             ):
                 district = nodes[home]["district"]
                 break
-    return _placelike(str(district or "").strip())
+    district = _placelike(str(district or "").strip())
+    # A district typed on a phone may hold a name: never one of the node's own.
+    own = _HOUSE_SUFFIX.sub("", str(nodes[node].get("label") or "")).split()
+    if district and any(word in district for word in own):
+        return ""
+    return district
+
+
+def placelike(district: str) -> bool:
+    """Whether ``district`` reads as a place (not a person, a house or a private attribute):
+    only such a district is ever shown on a shared screen.
+
+    >>> placelike("坂の上"), placelike("佐藤さんの隣"), placelike("一人暮らし")
+    (True, False, False)
+    """
+    return bool(_placelike(str(district).strip()))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -25,15 +25,27 @@
     return node;
   }
 
+  const applied = new WeakMap(); // set → id → the JSON of the item as last applied
   function sync(set, items) {
-    const keep = new Set(items.map((item) => item.id));
-    set.remove(set.getIds().filter((id) => !keep.has(id)));
-    set.update(items);
+    // Only what changed goes to vis: it measures and lays out every item it is given, and a
+    // change of one note would otherwise cost the whole picture on a slow projector laptop.
+    const before = applied.get(set) || new Map();
+    const now = new Map();
+    const changed = [];
+    items.forEach((item) => {
+      const json = JSON.stringify(item);
+      now.set(item.id, json);
+      if (before.get(item.id) !== json) changed.push(item);
+    });
+    set.remove(set.getIds().filter((id) => !now.has(id)));
+    set.update(changed);
+    applied.set(set, now);
   }
 
   function applyReveal() {
-    const updates = nodes.get().map((n) => ({ id: n.id, hidden: BANDS.indexOf(n.band) > revealed }));
-    nodes.update(updates);
+    const updates = nodes.get().filter((n) => !!n.hidden !== BANDS.indexOf(n.band) > revealed)
+      .map((n) => ({ id: n.id, hidden: BANDS.indexOf(n.band) > revealed }));
+    if (updates.length) nodes.update(updates);
     const status = document.getElementById("reveal-status");
     if (status) {
       status.textContent = revealed >= BANDS.length - 1 ? i18n.all
@@ -42,6 +54,7 @@
   }
 
   let scene = null;
+  let pinned = new Set(); // the notes the facilitator put by hand
 
   // The drawing under the notes (DESIGN.md §5): soil, roots, trunk, limbs and canopy, in
   // canvas coordinates from the server (graph/layout.py tree_scene).
@@ -114,7 +127,37 @@
     ctx.restore();
   }
 
+  // Where a running easing is taking the view: a note that arrives meanwhile is checked
+  // against where the view will be, not where it is (it would be left out otherwise).
+  let aim = null;
+  let easing = 0; // the number of the latest move: an older easing stops
+  function moveView(position, scale, animated) {
+    easing += 1;
+    const mine = easing;
+    if (!animated) { aim = null; network.moveTo({ position: position, scale: scale }); return; }
+    // Eased by the clock, not by frames (vis's own animation counts frames, so a busy
+    // projector laptop drawing 10 frames a second would take six times as long).
+    aim = { x: position.x, y: position.y, scale: scale };
+    const from = network.getViewPosition();
+    const s0 = network.getScale();
+    const t0 = performance.now();
+    function step(now) {
+      if (mine !== easing) return;
+      const t = Math.min(1, Math.max(0, (now - t0) / 600));
+      const e = t < 0.5 ? 2 * t * t : 1 - ((2 - 2 * t) ** 2) / 2;
+      network.moveTo({ position: { x: from.x + (position.x - from.x) * e, y: from.y + (position.y - from.y) * e },
+        scale: s0 + (scale - s0) * e });
+      if (t < 1) window.requestAnimationFrame(step); else aim = null;
+    }
+    window.requestAnimationFrame(step);
+  }
+
   function viewRect() {
+    if (aim) {
+      const w = el.clientWidth / aim.scale / 2;
+      const h = el.clientHeight / aim.scale / 2;
+      return { left: aim.x - w, top: aim.y - h, right: aim.x + w, bottom: aim.y + h };
+    }
     const a = network.DOMtoCanvas({ x: 0, y: 0 });
     const b = network.DOMtoCanvas({ x: el.clientWidth, y: el.clientHeight });
     return { left: a.x, top: a.y, right: b.x, bottom: b.y };
@@ -148,11 +191,10 @@
     // of 16 px), so its notes are as large as the screen allows.
     const box = extent();
     const animation = animated ? { duration: 600, easingFunction: "easeInOutQuad" } : false;
-    if (!box || !el.clientWidth || !el.clientHeight) { network.fit({ animation: animation }); return; }
+    if (!box || !el.clientWidth || !el.clientHeight) { easing += 1; aim = null; network.fit({ animation: animation }); return; }
     const scale = Math.min((el.clientWidth - 32) / (box.right - box.left || 1),
       (el.clientHeight - 32) / (box.bottom - box.top || 1), 2);
-    network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 },
-      scale: scale, animation: animation });
+    moveView({ x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 }, scale, animated);
     el.dataset.fontSize = "22";
   }
 
@@ -172,8 +214,7 @@
     });
     const wanted = Math.min(scale, el.clientWidth / (box.right - box.left || 1),
       el.clientHeight / (box.bottom - box.top || 1));
-    network.moveTo({ position: { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 },
-      scale: wanted, animation: { duration: 600, easingFunction: "easeInOutQuad" } });
+    moveView({ x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 }, wanted, true);
   }
 
   function renderLegend(legend) {
@@ -236,6 +277,9 @@
     const was = {};
     nodes.get().forEach((n) => { was[n.id] = [n.x, n.y]; });
     scene = data.scene || null;
+    pinned = new Set(data.pinned || []);
+    const resetNote = document.getElementById("reset-note");
+    if (resetNote) resetNote.disabled = !chosen || !pinned.has(chosen);
     sync(nodes, data.nodes);
     sync(edges, data.edges);
     if (first) {
@@ -243,12 +287,18 @@
       data.options.interaction = Object.assign({}, data.options.interaction, { dragNodes: !!el.dataset.positionUrl });
       network = new vis.Network(el, { nodes: nodes, edges: edges }, data.options);
       network.on("dragEnd", onDragEnd);
+      // A drag or zoom by hand ends any easing: the view is where the hand put it.
+      const byHand = () => { easing += 1; aim = null; };
+      network.on("dragStart", byHand);
+      network.on("zoom", byHand);
       window.tsunagariNetwork = network;
       // When the first picture was on screen, in ms since navigation start (bench/tree.py).
       network.once("afterDrawing", () => { el.dataset.drawnAt = String(Math.round(performance.now())); });
       network.on("beforeDrawing", drawScene);
       network.on("click", onClick);
       fit(false);
+      // A projector that reloads comes back to the note or district in focus.
+      if (!PRIVATE && presentState && presentState.focus) focusOn(presentState.focus, false);
     } else {
       // A new note that would land outside the picture: ease out to show it, the rest stays.
       const added = data.nodes.filter((n) => !before.has(n.id)
@@ -257,9 +307,14 @@
       // the notes now are (a new layout may have moved many), then decide.
       network.redraw();
       const shown = added.filter((id) => BANDS.indexOf((nodes.get(id) || {}).band) <= revealed);
-      if (shown.length && outside(shown)) easeOut(shown);
+      // The projector shows the whole picture again (unless the facilitator focused a note);
+      // on the facilitator's own tree, where they zoom and pan, the view only grows.
+      if (shown.length && outside(shown)) {
+        if (PRIVATE) easeOut(shown); else if (!(presentState && presentState.focus)) fit(true);
+      }
     }
     if (first || data.legend) renderLegend(data.legend);
+    if (PRIVATE) fillDistricts(scene && scene.districts);
     renderFlags(data.flags || [], data.flags_total || 0);
     renderWhatif(data.whatif || []);
     document.getElementById("overview-hint").hidden = !data.overview;
@@ -325,6 +380,7 @@
     // A dragged note stays where it was put: stored in the session (one undoable event),
     // and every screen draws it there on the next change.
     if (!el.dataset.positionUrl || !event.nodes || !event.nodes.length) return;
+    chosen = event.nodes[0];
     const positions = network.getPositions(event.nodes);
     event.nodes.forEach((id) => {
       const url = el.dataset.positionUrl.replace("__node__", encodeURIComponent(id));
@@ -340,6 +396,8 @@
     if (!id) return;
     const node = nodes.get(id);
     chosen = id;
+    const resetNote = document.getElementById("reset-note");
+    if (resetNote) resetNote.disabled = !pinned.has(id);
     const focusButton = document.getElementById("present-focus");
     if (focusButton) focusButton.disabled = false;
     if (node && node.kind === "district") {
@@ -379,6 +437,13 @@
   bind("reveal-next", () => { revealed = revealed >= BANDS.length - 1 ? 0 : revealed + 1; applyReveal(); });
   bind("reveal-all", () => { revealed = BANDS.length - 1; applyReveal(); });
   bind("fit", () => fit(true));
+  bind("reset-note", () => {
+    // One note back to its computed place: PUT null for its position (one undoable event).
+    if (!chosen || !el.dataset.positionUrl) return;
+    const url = el.dataset.positionUrl.replace("__node__", encodeURIComponent(chosen));
+    send("PUT", url, { x: null, y: null }).then(() => load()).catch(() => load());
+    document.getElementById("reset-note").disabled = true;
+  });
   bind("reset-arrangement", () => {
     if (el.dataset.resetUrl) send("DELETE", el.dataset.resetUrl).then(() => load()).catch(() => load());
   });
@@ -412,13 +477,50 @@
       if (started) load();
     }
     const reveal = state.reveal === null || state.reveal === undefined ? BANDS.length - 1 : state.reveal;
-    if (reveal !== revealed) { revealed = reveal; if (network) applyReveal(); }
+    if (reveal !== revealed) {
+      revealed = reveal;
+      if (network) {
+        applyReveal();
+        // The band just revealed comes into the picture: the view takes it in if need be.
+        network.redraw();
+        const shown = nodes.get().filter((n) => !n.hidden).map((n) => n.id);
+        if (shown.length && outside(shown) && !state.focus) fit(true);
+      }
+    }
     if (!network) return;
-    if (state.focus && state.focus !== before.focus && nodes.get(state.focus)) {
-      network.focus(state.focus, { scale: 1.3, animation: { duration: 600, easingFunction: "easeInOutQuad" } });
+    if (state.focus && state.focus !== before.focus) {
+      focusOn(state.focus, true);
     } else if (before.fit !== undefined && state.fit !== before.fit) {
       fit(true);
     }
+  }
+
+  function focusOn(focus, animated) {
+    // A note ("g01") or a district ("district:1丁目", its households' box from the layout).
+    if (String(focus).startsWith("district:")) {
+      const name = String(focus).slice("district:".length);
+      const d = scene && scene.districts && scene.districts.find((x) => x.name === name);
+      if (!d) return;
+      const [left, top, right, bottom] = d.box;
+      const scale = Math.min((el.clientWidth - 32) / (right - left || 1),
+        (el.clientHeight - 32) / (bottom - top || 1), 2);
+      moveView({ x: (left + right) / 2, y: (top + bottom) / 2 }, scale, animated);
+    } else if (nodes.get(focus)) {
+      moveView(network.getPositions([focus])[focus], 1.3, animated);
+    }
+  }
+
+  function fillDistricts(districts) {
+    // The remote's list of districts (the facilitator's tree): one option per district.
+    const select = document.getElementById("present-district");
+    if (!select) return;
+    const names = (districts || []).map((d) => d.name);
+    const have = Array.from(select.options).slice(1).map((o) => o.value);
+    if (names.join("\n") === have.join("\n")) return;
+    const keep = select.value;
+    Array.from(select.options).slice(1).forEach((o) => o.remove());
+    names.forEach((name) => { const o = text("option", name); o.value = name; select.append(o); });
+    select.value = names.includes(keep) ? keep : "";
   }
 
   function present(changes) {
@@ -437,6 +539,12 @@
     present({ reveal: now >= BANDS.length - 1 ? 0 : now + 1 });
   });
   bind("present-focus", () => { if (chosen) present({ focus: chosen }); });
+  const presentDistrict = document.getElementById("present-district");
+  if (presentDistrict) {
+    presentDistrict.addEventListener("change", () => {
+      present(presentDistrict.value ? { focus: "district:" + presentDistrict.value } : { focus: null, fit: true });
+    });
+  }
 
   function changed(seq) {
     wanted = Math.max(wanted, Number(seq));

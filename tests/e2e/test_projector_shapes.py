@@ -114,3 +114,39 @@ def test_a_generated_session_fills_the_projector_and_shows_only_what_the_room_ma
     for node in data["nodes"]:
         assert not set(PRIVATE_KEYS) & set(node), node
     assert not data["flags"]
+
+
+def test_the_remote_focuses_the_projector_on_a_district_and_a_reload_keeps_it(
+    server, context, sessions, screenshot
+):
+    sid = sessions["village"]
+    laptop = _page(server, context, {"width": 1280, "height": 800})
+    laptop.goto(f"/sessions/{sid}/tree")
+    _wait_loads(laptop)
+    projector = laptop.context.new_page()
+    projector.set_viewport_size({"width": 1920, "height": 1080})
+    projector.goto(f"/sessions/{sid}/projector/tree")
+    _wait_loads(projector)
+    whole = projector.evaluate("() => window.tsunagariNetwork.getScale()")
+    options = laptop.locator("#present-district option").all_inner_texts()
+    assert options[1:] == sorted(f"{i}丁目" for i in range(1, 13)), options
+    focused = """() => { const n = window.tsunagariNetwork, el = document.getElementById('tree');
+      const c = n.DOMtoCanvas({x: el.clientWidth / 2, y: el.clientHeight / 2});
+      return [n.getScale(), c.x, c.y]; }"""
+
+    def on_district() -> bool:
+        scale, x, y = projector.evaluate(focused)
+        return scale > whole * 1.2 and y > 0  # zoomed in on the roots, below the ground
+
+    laptop.locator("#present-district").select_option("3丁目")
+    projector.wait_for_function(f"w => ({focused})()[0] > w * 1.2", arg=whole, timeout=3000)
+    assert on_district()
+    screenshot(projector, "projector-district-focus-1920")
+    projector.reload()  # a projector that reloads comes back to the district
+    _wait_loads(projector)
+    projector.wait_for_function(f"w => ({focused})()[0] > w * 1.2", arg=whole, timeout=3000)
+    assert on_district()
+    laptop.locator("#present-district").select_option("")  # back to the whole tree
+    projector.wait_for_function(
+        f"w => Math.abs(({focused})()[0] - w) < w * 0.02", arg=whole, timeout=3000
+    )

@@ -6,7 +6,8 @@ from statistics import mean
 import pytest
 
 from graph.demo import demo_graph
-from graph.layout import BANDS, MAX_SHIFT, SLOTS, network_layout, tree_layout
+from graph.layout import BANDS, MAX_SHIFT, SLOTS, tree_layout
+from graph.network_layout import network_layout
 
 # "A small distance": about one slot (canvas pixels; the demo tree is ~1,900 px across).
 SMALL = MAX_SHIFT

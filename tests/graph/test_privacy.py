@@ -17,7 +17,15 @@ SURNAMES = ["田中", "高橋", "田村", "佐藤", "鈴木", "斎藤", "佐々�
 GIVEN = ["花子", "ひろし", "はるか", "久子", "博", "秀樹", "はな", "浩二", "裕子", "浩"]
 DISTRICTS = ["1丁目", "2丁目", "坂の上", "川沿い", None, "駅前", "山側"]
 #: Districts a phone might type that must never reach a shared screen.
-NOT_PLACES = ["佐藤さんの隣", "一人暮らし", "田中様方", "85歳", "ずっと遠くのほうの大きな家の近く"]
+NOT_PLACES = [
+    "佐藤さんの隣",
+    "一人暮らし",
+    "田中様方",
+    "85歳",
+    "ずっと遠くのほうの大きな家の近く",
+    "高橋花子の家",
+    "鈴木の隣",
+]
 
 
 def _graph(seed: int, n: int = 200):
@@ -46,6 +54,8 @@ def _graph(seed: int, n: int = 200):
             node["consent"] = consent
         if rng.random() < 0.2:
             node["district"] = rng.choice(DISTRICTS[:-1] + NOT_PLACES)
+        elif rng.random() < 0.1:  # where they live, by their own name
+            node["district"] = node["label"].replace(" ", "") + "の所"
         nodes.append(node)
         ties.append({"source": node["id"], "target": hid, "kind": "lives_in"})
     for i, (kind, label) in enumerate(

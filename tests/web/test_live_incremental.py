@@ -1,6 +1,7 @@
 """What the live model carries on from one seq to the next (analysis, tree payloads, room labels)
 equals a computation afresh."""
 
+import json
 import random
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from facilitator import tree as tree_module
 from facilitator.live_model import LiveModel, Version
 from facilitator.storage import Store
-from facilitator.tree import tree_payload
+from facilitator.tree import payload_bytes, tree_payload
 from graph.analysis import analyse
 from graph.demo import demo_graph
 from graph.errors import GraphError
@@ -93,11 +94,13 @@ def test_payloads_carried_on_equal_payloads_made_afresh(app, monkeypatch, seed):
             fresh = Version(-1, version.G, version.A)
             for private, winter, expand in VIEWS:
                 options = {"private": private, "winter": winter, "expand": expand}
-                live = tree_payload(version.G, live=version, **options)
-                assert live == tree_payload(version.G, live=fresh, **options), (
-                    options,
-                    version.seq,
-                )
+                raw: dict = {}
+                live = tree_payload(version.G, live=version, raw=raw, **options)
+                afresh = tree_payload(version.G, live=fresh, **options)
+                assert live == afresh, (options, version.seq)
+                # The bytes the screens get, from each note's and tie's kept JSON text.
+                text = json.dumps(afresh, ensure_ascii=False, separators=(",", ":"))
+                assert payload_bytes(live, raw) == text.encode()
             assert _plain(version.units()) == _plain(analyse(version.active()))
             labels = version.room_labels()
             assert list(labels.items()) == list(room_labels(version.G).items())
