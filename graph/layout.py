@@ -523,9 +523,7 @@ def tree_scene(nodes: Mapping[str, Mapping[str, Any]], out: TreeLayout) -> dict[
     room's list of difficulties).
     """
     pos = out.positions
-    if not pos:
-        return {}
-    xs = [x for x, _ in pos.values()]
+    xs = [x for x, _ in pos.values()] or [0.0]  # an empty workshop: the bare tree, waiting
     crown = [n for n, b in out.band.items() if b in ("branches", "leaves", "fruit")]
     note = SLOTS["note"]
     top = max((pos[n][1] for n in crown), default=-160.0) + note.h / 2

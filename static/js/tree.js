@@ -186,14 +186,40 @@
     return box;
   }
 
+  function union(a, b) {
+    if (!a || !b) return a || b;
+    return { left: Math.min(a.left, b.left), right: Math.max(a.right, b.right),
+      top: Math.min(a.top, b.top), bottom: Math.max(a.bottom, b.bottom) };
+  }
+
+  function trunkBox() {
+    const t = scene && scene.trunk;
+    if (!t) return null;
+    return { left: t.x - t.base_width, right: t.x + t.base_width, top: t.top - 20, bottom: t.base + 20 };
+  }
+
+  function canopyBox() {
+    let box = null;
+    ((scene && scene.canopy) || []).forEach(([x, y, r]) => {
+      box = union(box, { left: x - r, right: x + r, top: y - r, bottom: y + r });
+    });
+    return box;
+  }
+
   function fit(animated) {
     // vis's own fit leaves a tenth of the screen empty; the picture should use it (a margin
     // of 16 px), so its notes are as large as the screen allows.
-    const box = extent();
+    // The trunk is part of the picture (a young tree of a few notes stays centred on it);
+    // so is the canopy when the notes are large anyway (a small session's crown is not cut).
+    const scaleOf = (b) => Math.min((el.clientWidth - 32) / (b.right - b.left || 1),
+      (el.clientHeight - 32) / (b.bottom - b.top || 1), 2);
+    network.redraw(); // vis measures the notes' boxes when it draws them
+    let box = union(extent(), trunkBox());
+    const crowned = union(box, canopyBox());
+    if (crowned && scaleOf(crowned) >= 1) box = crowned;
     const animation = animated ? { duration: 600, easingFunction: "easeInOutQuad" } : false;
     if (!box || !el.clientWidth || !el.clientHeight) { easing += 1; aim = null; network.fit({ animation: animation }); return; }
-    const scale = Math.min((el.clientWidth - 32) / (box.right - box.left || 1),
-      (el.clientHeight - 32) / (box.bottom - box.top || 1), 2);
+    const scale = scaleOf(box);
     moveView({ x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 }, scale, animated);
     el.dataset.fontSize = "22";
   }
@@ -318,6 +344,8 @@
     renderFlags(data.flags || [], data.flags_total || 0);
     renderWhatif(data.whatif || []);
     document.getElementById("overview-hint").hidden = !data.overview;
+    const empty = document.getElementById("tree-empty");
+    if (empty) empty.hidden = data.nodes.length > 0;
     const banner = document.getElementById("winter-banner");
     if (banner) banner.hidden = !data.winter;
     applyReveal();

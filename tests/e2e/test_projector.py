@@ -336,7 +336,7 @@ def test_a_dragged_note_goes_live_to_the_projector_survives_a_restart_and_undo(
         print(f"\ndrag → projector: {(time.monotonic() - started) * 1000:.0f} ms")
         screenshot(projector, "projector-after-drag-1920")
         back = "([id, x]) => Math.abs(window.tsunagariNetwork.getPositions([id])[id].x - x) < 1"
-        # 「選んだ付箋を元の場所へ」 returns that one note; the API's undo takes that back.
+        # 「付箋を戻す」 returns that one note; the API's undo takes that back.
         laptop.locator("#reset-note").click()
         projector.wait_for_function(back, arg=["g01", computed["x"]], timeout=3000)
         assert laptop.locator("#reset-note").is_disabled()

@@ -150,3 +150,36 @@ def test_the_remote_focuses_the_projector_on_a_district_and_a_reload_keeps_it(
     projector.wait_for_function(
         f"w => Math.abs(({focused})()[0] - w) < w * 0.02", arg=whole, timeout=3000
     )
+
+
+def test_a_fresh_workshop_shows_the_bare_tree_that_grows_note_by_note(server, context, screenshot):
+    sid = _cli(server, "new", "はじめての会").split("\t")[0]
+    page = _page(server, context, {"width": 1920, "height": 1080})
+    page.goto(f"/sessions/{sid}/projector/tree")
+    _wait_loads(page)
+    trunk = """() => { const n = window.tsunagariNetwork, el = document.getElementById('tree');
+      const base = n.canvasToDOM({x: 0, y: 40}); return [base.x / el.clientWidth,
+      base.y / el.clientHeight]; }"""
+    assert page.locator("#tree-empty").is_visible()
+    x, y = page.evaluate(trunk)
+    assert 0.3 < x < 0.7 and 0 < y < 1, (x, y)  # the trunk stands in the picture
+    screenshot(page, "fresh-0-1920")
+    kinds = ["household", "group", "place", "idea", "institution"]
+    for count, kind in enumerate(kinds, start=1):
+        status, note = server.api(
+            f"/api/v1/sessions/{sid}/notes", "POST", {"kind": kind, "text": f"はじめの付箋{count}"}
+        )
+        server.api(f"/api/v1/sessions/{sid}/notes/{note['id']}/approve", "POST", {})
+        if count in (1, 5):
+            page.reload()
+            _wait_loads(page)
+            page.wait_for_timeout(300)
+            assert not page.locator("#tree-empty").is_visible()
+            boxes = page.evaluate(BOXES_JS)
+            assert len(boxes) == count
+            assert not _overlaps(boxes)
+            assert not _inside(boxes, page.evaluate(CANVAS_JS))
+            assert min(b["px"] for b in boxes) >= 20
+            x, y = page.evaluate(trunk)
+            assert 0.2 < x < 0.8 and 0 < y < 1, (count, x, y)
+            screenshot(page, f"fresh-{count}-1920")
