@@ -364,7 +364,7 @@ def mine(session_id: str):
 
 @bp.get("/s/<session_id>/poll")
 def poll(session_id: str):
-    """What a phone checks every 2 s: ``{"phase", "mine"}``, the stage (``closed`` once the
+    """What a phone checks every second: ``{"phase", "mine"}``, the stage (``closed`` once the
     session ended) and a fingerprint of the phone's notes and ties.
 
     Cheap and conditional: the answer carries an ETag, and a phone sending it back in

@@ -41,6 +41,11 @@ _SETS = (
 _MAPS = ("supporters", "load", "roles", "organisers")
 
 
+#: The node attributes the flags read; each node keeps only these, in a dict shared by every
+#: node with the same values (a city has a few hundred such dicts for 30,000 nodes).
+_READ = ("kind", "age_band", "frequency", "category")
+
+
 def _approved(attrs: Mapping[str, Any]) -> bool:
     return attrs.get("status", "approved") == "approved"
 
@@ -68,10 +73,11 @@ class LiveFlags:
     """
 
     def __init__(self, G: nx.MultiDiGraph) -> None:
-        nodes = {n: dict(a) for n, a in G._node.items() if _approved(a)}
+        self._shared: dict[tuple, dict[str, Any]] = {}
+        nodes = {n: self._read(a) for n, a in G._node.items() if _approved(a)}
         self._nodes = nodes
         self._kind = {n: a.get("kind") for n, a in nodes.items()}
-        self._labels = {n: str(a.get("label", n)) for n, a in nodes.items()}
+        self._labels = {n: str(G._node[n].get("label", n)) for n in nodes}
         unit_of, members, persons = _units(self._kind, G._pred)
         self._unit_of = unit_of
         self._persons = dict.fromkeys(persons)
@@ -93,8 +99,9 @@ class LiveFlags:
     # -- what one tie adds -----------------------------------------------------------------
 
     def _contribution(self, u: Any, v: Any, d: Mapping[str, Any]) -> tuple:
-        """What the tie ``u → v`` with data ``d`` adds: ``(set, key)`` and ``(map, key,
-        item)`` entries, as ``graph.analysis._read_ties`` reads it."""
+        """What the tie ``u → v`` with data ``d`` adds, as ``graph.analysis._read_ties`` reads
+        it: ``set, key`` and ``map, key, item`` entries one after the other in one flat tuple
+        (a city holds 80,000 of them)."""
         kind = self._kind
         kv = kind.get(v)
         if kv is None or u not in kind:
@@ -110,7 +117,7 @@ class LiveFlags:
         uu, uv = self._unit_of.get(u), self._unit_of.get(v)
         outside = uu != uv
         u_counts = ku != "institution"
-        out: list[tuple] = []
+        out: list = []
         if code <= 3:
             if outside:
                 often = d.get("frequency") or (code == 2 and self._nodes[v].get("frequency"))
@@ -120,33 +127,33 @@ class LiveFlags:
                 if uv is not None and u_counts:
                     reached.append(uv)
                 for unit in reached:
-                    out.append(("contact", unit))
+                    out += ("contact", unit)
                     if d.get("season") != "not_in_winter":
-                        out.append(("winter_contact", unit))
+                        out += ("winter_contact", unit)
                     if often not in INFREQUENT:
-                        out.append(("frequent_contact", unit))
+                        out += ("frequent_contact", unit)
             if code == 1:
-                out.append(("kinds_present", tk))
+                out += ("kinds_present", tk)
                 if uv is not None and outside and u_counts:
-                    out.append(("supporters", uv, u))
+                    out += ("supporters", uv, u)
                     if ku == "person":
-                        out.append(("load", u, uv))
+                        out += ("load", u, uv)
                 if tk == "snow" and uv is not None:
-                    out.append(("snow_into", uv))
+                    out += ("snow_into", uv)
             elif code == 2:
-                out.append(("participates", u))
+                out += ("participates", u)
                 if tk == "role":
-                    out += [("roles", u, v), ("organisers", v, u)]
+                    out += ("roles", u, v, "organisers", v, u)
             elif outside:  # talk, kin: support either way
                 if uv is not None and u_counts:
-                    out.append(("supporters", uv, u))
+                    out += ("supporters", uv, u)
                 if uu is not None and kv != "institution":
-                    out.append(("supporters", uu, v))
+                    out += ("supporters", uu, v)
         elif code == 4:
             if uv is not None:
-                out.append(("formal", uv))
+                out += ("formal", uv)
         elif uu is not None and self._nodes[v].get("category") == "snow":
-            out.append(("snow_need", uu))
+            out += ("snow_need", uu)
         return tuple(out)
 
     def _add(self, tie: Tie, d: Mapping[str, Any]) -> None:
@@ -155,13 +162,17 @@ class LiveFlags:
         self._at.setdefault(tie[0], set()).add(tie)
         self._at.setdefault(tie[1], set()).add(tie)
         sets, maps = self._sets, self._maps
-        for entry in found:
-            if len(entry) == 2:
-                counts = sets[entry[0]]
-                counts[entry[1]] = counts.get(entry[1], 0) + 1
+        i, end = 0, len(found)
+        while i < end:
+            name = found[i]
+            if name in maps:
+                items = maps[name].setdefault(found[i + 1], {})
+                items[found[i + 2]] = items.get(found[i + 2], 0) + 1
+                i += 3
             else:
-                items = maps[entry[0]].setdefault(entry[1], {})
-                items[entry[2]] = items.get(entry[2], 0) + 1
+                counts = sets[name]
+                counts[found[i + 1]] = counts.get(found[i + 1], 0) + 1
+                i += 2
 
     def _take_back(self, tie: Tie) -> None:
         found = self._ties.pop(tie, None)
@@ -174,29 +185,45 @@ class LiveFlags:
                 if not at:
                     del self._at[end]
         sets, maps = self._sets, self._maps
-        for entry in found:
-            if len(entry) == 2:
-                counts = sets[entry[0]]
-                if counts[entry[1]] == 1:
-                    del counts[entry[1]]
-                else:
-                    counts[entry[1]] -= 1
-            else:
-                by_key = maps[entry[0]]
-                items = by_key[entry[1]]
-                if items[entry[2]] == 1:
-                    del items[entry[2]]
+        i, end = 0, len(found)
+        while i < end:
+            name, key = found[i], found[i + 1]
+            if name in maps:
+                by_key = maps[name]
+                items = by_key[key]
+                if items[found[i + 2]] == 1:
+                    del items[found[i + 2]]
                     if not items:
-                        del by_key[entry[1]]
+                        del by_key[key]
                 else:
-                    items[entry[2]] -= 1
+                    items[found[i + 2]] -= 1
+                i += 3
+            else:
+                counts = sets[name]
+                if counts[key] == 1:
+                    del counts[key]
+                else:
+                    counts[key] -= 1
+                i += 2
 
     # -- nodes and units -------------------------------------------------------------------
+
+    def _read(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
+        """What the flags read of a node's ``attrs`` (see :data:`_READ`)."""
+        key = tuple(attrs.get(name) for name in _READ)
+        try:
+            found = self._shared.get(key)
+        except TypeError:  # an unhashable value: kept apart
+            return {name: v for name, v in zip(_READ, key, strict=True) if v is not None}
+        if found is None:
+            found = {name: v for name, v in zip(_READ, key, strict=True) if v is not None}
+            self._shared[key] = found
+        return found
 
     def _set_node(self, G: nx.MultiDiGraph, n: Any) -> None:
         attrs = G._node.get(n)
         if attrs is not None and _approved(attrs):
-            self._nodes[n] = dict(attrs)
+            self._nodes[n] = self._read(attrs)
             self._kind[n] = attrs.get("kind")
             self._labels[n] = str(attrs.get("label", n))
             if attrs.get("kind") == "person":
@@ -293,8 +320,9 @@ class LiveFlags:
 
     def units(self) -> Units:
         """The analysis as the flags read it: the same sets and counts as
-        ``graph.analysis.analyse`` gives, as live views in no particular order (the layout
-        needs ``analyse``'s order; this is for :meth:`flags` and tests)."""
+        ``graph.analysis.analyse`` gives, as live views in no particular order, and of each
+        node only the attributes the flags read (the layout needs ``analyse``'s order and
+        attributes; this is for :meth:`flags` and tests)."""
         sets, maps = self._sets, self._maps
         return Units(
             unit_of=self._unit_of,

@@ -22,7 +22,7 @@ def refuse_blocked(log: EventLog, participant: str) -> None:
             Problem(
                 "",
                 "この端末からは送れなくなっています。進行役にお声がけください",
-                "this phone can no longer send; please ask the facilitator",
+                "This phone can no longer send. Please ask the facilitator.",
             )
         )
 

@@ -460,6 +460,8 @@ def test_axe_finds_nothing_on_any_phone_page(server, context, dashboard, watch):
     found["join, a wrong code"] = _axe(page)
     page.goto("/s/no-such-session")
     found["an unknown session"] = _axe(page)
+    page.goto("/s/no-such-session/no-such-page")
+    found["a page that does not exist"] = _axe(page)
     page.goto(f"/j/{meta['code']}")
     found["join with the code"] = _axe(page)
     page.locator("#join-submit").click()
@@ -494,6 +496,8 @@ def test_axe_finds_nothing_on_any_phone_page(server, context, dashboard, watch):
     dashboard.locator("#controls button[name=stage][value=closed]").click()
     page.locator("#session-ended").wait_for(timeout=6000)
     found["session ended"] = _axe(page)
+    page.goto(f"/j/{meta['code']}")
+    found["join, the session ended"] = _axe(page)
     print()
     for name, violations in found.items():
         print(f"  axe, {name}: {len(violations)} violations")
