@@ -481,9 +481,18 @@
   });
   bind("whatif-go", () => { if (selected) { params.set("away", selected); load(); } });
   bind("whatif-clear", () => { params.delete("away"); load(); });
-  document.addEventListener("fullscreenchange", () => setTimeout(() => fit(false), 50));
+  document.addEventListener("fullscreenchange", () => setTimeout(() => { sizeCanvas(); fit(false); }, 50));
   // The canvas keeps the window's size; when the window changes, the picture is fitted again.
-  window.addEventListener("resize", () => { if (network) { network.redraw(); fit(false); } });
+  // The facilitator's own tree takes the rest of the window below its toolbars (a laptop at
+  // 1366×768 has two rows of them), so every note can be clicked without scrolling.
+  function sizeCanvas() {
+    if (!el.dataset.inspectUrl) return;
+    if (document.fullscreenElement) { el.style.height = ""; return; }
+    const top = el.getBoundingClientRect().top + window.scrollY;
+    el.style.height = Math.max(320, window.innerHeight - top - 12) + "px";
+  }
+  sizeCanvas();
+  window.addEventListener("resize", () => { sizeCanvas(); if (network) { network.redraw(); fit(false); } });
 
   // A safety net for a missed event: now and then, catch up with the newest seq announced.
   setInterval(() => { if (started && !loading && wanted > Number(el.dataset.seq)) load(); }, 3000);

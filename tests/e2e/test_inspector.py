@@ -143,6 +143,10 @@ def test_a_click_on_the_facilitators_tree_opens_the_inspector(server, context, w
     page.wait_for_function(
         "() => window.tsunagariNetwork && document.getElementById('tree').dataset.loads"
     )
+    # On the facilitator's laptop the whole picture is in the window, under both toolbars.
+    assert page.evaluate(
+        "() => document.getElementById('tree').getBoundingClientRect().bottom <= innerHeight"
+    )
     point = page.evaluate(
         "id => { const n = window.tsunagariNetwork, p = n.getPositions([id])[id];"
         " const d = n.canvasToDOM(p), r = document.getElementById('tree')"
