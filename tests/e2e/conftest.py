@@ -58,6 +58,16 @@ class Server:
     def url(self, path: str) -> str:
         return self.base_url + path
 
+    def approved(self, sid: str, kind: str, text: str) -> str:
+        """Post a note as the facilitator and approve it; returns the new node's id."""
+        status, note = self.api(
+            f"/api/v1/sessions/{sid}/notes", "POST", {"kind": kind, "text": text}
+        )
+        assert status == 201, note
+        status, body = self.api(f"/api/v1/sessions/{sid}/notes/{note['id']}/approve", "POST", {})
+        assert status == 200, body
+        return body["node"]["id"]
+
     def api(self, path: str, method: str = "GET", body: dict | None = None):
         """Call the JSON API with the facilitator key; returns (status, decoded JSON)."""
         data = None if body is None else json.dumps(body).encode()

@@ -217,27 +217,15 @@ INSIDE_JS = """ids => {
 }"""
 
 
-def _approved(server, sid: str, kind: str, text: str) -> str:
-    status, note = server.api(
-        f"/api/v1/sessions/{sid}/notes", "POST", {"kind": kind, "text": text}
-    )
-    assert status == 201, note
-    status, body = server.api(f"/api/v1/sessions/{sid}/notes/{note['id']}/approve", "POST", {})
-    assert status == 200, body
-    return body["node"]["id"]
-
-
 @pytest.mark.parametrize("run", range(4))
 def test_a_burst_of_six_approvals_all_reach_the_projector_inside_the_picture(server, context, run):
     sid, _code, _title = _cli(server, "new", f"連続承認 {run}").strip().split("\t")
-    _approved(server, sid, "group", "くりの木サロン")
+    server.approved(sid, "group", "くりの木サロン")
     page = _page(server, context, FULL_HD)
     page.goto(f"/sessions/{sid}/projector/tree")
     _wait_loads(page)
     kinds = ["household", "group", "place", "idea", "household", "institution"]
-    added = [
-        _approved(server, sid, kind, f"新しい付箋{i}その{run}") for i, kind in enumerate(kinds)
-    ]
+    added = [server.approved(sid, kind, f"新しい付箋{i}その{run}") for i, kind in enumerate(kinds)]
     status, events = server.api(f"/api/v1/sessions/{sid}/events")
     newest = max(e["seq"] for e in events)
     started = time.monotonic()
@@ -384,7 +372,7 @@ def test_a_dragged_note_goes_live_to_the_projector_survives_a_restart_and_undo(
 
 def test_the_facilitator_drives_the_projector_from_their_own_tree(server, context, screenshot):
     sid, _code, _title = _cli(server, "new", "リモコンの会").strip().split("\t")
-    _approved(server, sid, "group", "くりの木サロン")
+    server.approved(sid, "group", "くりの木サロン")
     laptop = _page(server, context, {"width": 1280, "height": 800})
     laptop.goto(f"/sessions/{sid}/tree")
     _wait_loads(laptop)

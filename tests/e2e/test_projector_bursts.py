@@ -33,16 +33,6 @@ INSIDE_DRAWN_JS = """ids => {
 }"""
 
 
-def _approve(server, sid: str, kind: str, text: str) -> str:
-    status, note = server.api(
-        f"/api/v1/sessions/{sid}/notes", "POST", {"kind": kind, "text": text}
-    )
-    assert status == 201, note
-    status, body = server.api(f"/api/v1/sessions/{sid}/notes/{note['id']}/approve", "POST", {})
-    assert status == 200, body
-    return body["node"]["id"]
-
-
 @pytest.mark.parametrize("mode", ["tree", "winter", "reveal"])
 def test_bursts_of_approvals_reach_the_projector_in_every_view(
     server, context, tmp_path, screenshot, mode
@@ -71,7 +61,7 @@ def test_bursts_of_approvals_reach_the_projector_in_every_view(
     kinds = ["household", "group", "place", "idea", "household", "institution"]
     added = []
     for run in range(2):
-        new = [_approve(server, sid, k, f"{mode}の付箋{run}-{i}") for i, k in enumerate(kinds)]
+        new = [server.approved(sid, k, f"{mode}の付箋{run}-{i}") for i, k in enumerate(kinds)]
         added += new
         newest = max(e["seq"] for e in server.api(f"/api/v1/sessions/{sid}/events")[1])
         projector.wait_for_function(
