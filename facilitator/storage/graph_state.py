@@ -227,8 +227,11 @@ class GraphState(ClientKeys):
             problems, clean_nodes, clean_ties = validate(
                 [{k: nfc(v) for k, v in n.items()} for n in nodes], ties
             )
+            # One look at each table's ids, not one query per imported row.
+            have_nodes = {row[0] for row in self._conn.execute("SELECT id FROM nodes")}
+            have_ties = {row[0] for row in self._conn.execute("SELECT id FROM ties")}
             for node_id, _ in clean_nodes:
-                if self._row("nodes", node_id) is not None:
+                if node_id in have_nodes:
                     problems.append(
                         Problem(
                             f"node {node_id!r}",
@@ -237,7 +240,7 @@ class GraphState(ClientKeys):
                         )
                     )
             for _, _, tie_id, _ in clean_ties:
-                if self._row("ties", tie_id) is not None:
+                if tie_id in have_ties:
                     problems.append(
                         Problem(
                             f"tie {tie_id!r}",
