@@ -297,7 +297,7 @@ def add_tie(session_id: str):
         status = "approved"
     else:
         status = "pending"
-    tie_id = session.add_tie(
+    tie_id, made_now = session.add_tie_once(
         fields["source"],
         fields["target"],
         fields["kind"],
@@ -306,6 +306,9 @@ def add_tie(session_id: str):
         client_key=key,
         **attrs,
     )
+    if not made_now:  # the same key came in at the same time on another connection
+        made = session.keyed_tie(actor, key)
+        return jsonify(id=made["id"], status=made["status"]), 200
     web.changed(session_id)
     return jsonify(id=tie_id, status=status), 201
 
