@@ -13,8 +13,10 @@ from facilitator.tree import payload_bytes, tree_payload
 from graph.analysis import analyse
 from graph.demo import demo_graph
 from graph.errors import GraphError
+from graph.layout import tree_layout
 from graph.privacy import room_labels
 
+from ..graph.test_layout_carry import same as same_layout
 from ..graph.test_units_carry import _plain
 
 DISTRICTS = ("1丁目", "2丁目", "3丁目", "4丁目", None)
@@ -102,6 +104,7 @@ def test_payloads_carried_on_equal_payloads_made_afresh(app, monkeypatch, seed):
                 text = json.dumps(afresh, ensure_ascii=False, separators=(",", ":"))
                 assert payload_bytes(live, raw) == text.encode()
             assert _plain(version.units()) == _plain(analyse(version.active()))
+            same_layout(version.layout(None), tree_layout(version.active()))
             labels = version.room_labels()
             assert list(labels.items()) == list(room_labels(version.G).items())
             model.release(version)
