@@ -187,3 +187,16 @@ def test_wall_carried_on_equals_the_wall_afresh(app, seed, monkeypatch):
             carried_on += carried is not None
             model.release(version)
     assert len(made_afresh) < carried_on / 2  # most walls were carried on, not made afresh
+
+
+def test_the_walls_kept_for_reuse_stay_within_their_budget():
+    """A city's wall of people is ~1.5 MB of HTML and each approval makes a new version of
+    it: only a bounded number of characters is kept, and the newest is still reused."""
+    from facilitator import regions
+
+    people = [{"id": f"p{i}", "label": f"佐藤 {i} さん"} for i in range(30_000)]
+    for n in range(12):  # twelve approvals, each one more person
+        newest = regions.stickies_html("person", "👤", people + [{"id": "x", "label": f"{n}"}])
+        assert regions._cached_chars <= regions._KEPT_CHARS + len(newest)
+    again = regions.stickies_html("person", "👤", people + [{"id": "x", "label": "11"}])
+    assert again is newest and "佐藤 29999 さん" in again
