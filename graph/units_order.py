@@ -119,6 +119,15 @@ def carry_order(
             unit_of[n] = n
         elif k == "person":
             unit_of[n] = home(n, kind) or n
+    if not _members_again(old, prev, members, seq, kind, unit_of, near):
+        return None
+    order = Order(seq, top, kind, persons)
+    return kind, labels, unit_of, members, list(persons), order
+
+
+def _members_again(old: Units, prev: Order, members, seq, kind, unit_of, near) -> bool:
+    """The members of each unit a near node is or was in, again in ``members`` (in place,
+    or new units at the end); False when a unit would move among the units."""
     changed = {old.unit_of.get(n) for n in near} | {unit_of.get(n) for n in near}
     changed.discard(None)
     new_units = []
@@ -135,7 +144,7 @@ def carry_order(
         first = min(seq[m] for m in now)
         if was:
             if first != min(prev.seq[m] for m in was):
-                return None  # the unit moves among the units
+                return False  # the unit moves among the units
             members[unit] = now
         else:
             new_units.append((first, unit, now))
@@ -144,7 +153,6 @@ def carry_order(
         floor = -1 if lastunit is None else min(seq[m] for m in members[lastunit])
         for first, unit, now in sorted(new_units):
             if first < floor:
-                return None  # a new unit in the middle
+                return False  # a new unit in the middle
             members[unit], floor = now, first
-    order = Order(seq, top, kind, persons)
-    return kind, labels, unit_of, members, list(persons), order
+    return True
