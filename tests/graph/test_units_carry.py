@@ -89,6 +89,7 @@ def test_analysis_carried_on_equals_analysis_afresh(seed, monkeypatch):
     for _ in range(60):
         _change(G, rng, serial)
     U = carry_units(active_graph(G), G)
+    carried_order = 0
     for _ in range(120):
         touched: set = set()
         for _ in range(rng.randrange(1, 3)):
@@ -98,7 +99,11 @@ def test_analysis_carried_on_equals_analysis_afresh(seed, monkeypatch):
         fresh = analyse(A)
         assert _plain(U) == _plain(fresh)
         assert list(U.members.items()) == list(fresh.members.items())
+        for name in ("unit_of", "labels", "nodes"):  # in the same order too
+            assert list(getattr(U, name).items()) == list(getattr(fresh, name).items())
+        carried_order += "_order" in U.__dict__
         assert flags(A, units=U) == flags(A, units=fresh)
+    assert carried_order > 40  # the units' order carried on (graph/units_order.py), mostly
 
 
 def test_a_household_hidden_moves_its_residents_and_whoever_supports_them(monkeypatch):
