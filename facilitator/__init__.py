@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Flask
 
+from .startup import LazyBuilderRule, template_cache
+
 __all__ = ["create_app", "asset_folder", "SETTINGS"]
 
 #: The settings of the app, each documented in the README (a test checks).
@@ -88,6 +90,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE="ja",
         **_hardening_defaults(),
     )
+    app.url_rule_class = LazyBuilderRule
+    if cache := template_cache():
+        app.jinja_options = {**app.jinja_options, "bytecode_cache": cache}
     if test_config:
         app.config.update(test_config)
     app.config["DATA"] = Path(app.config["DATA"])

@@ -27,6 +27,7 @@ from graph.vocabulary import NODE_ATTRIBUTES, TIE_ATTRIBUTES
 from . import auth, web
 from .errors import error_response
 from .storage import Session
+from .storage.notes import FACILITATOR_ONLY
 
 __all__ = ["bp", "FACILITATOR", "IDEMPOTENCY_HEADER", "NOTE_ATTRIBUTES", "TIE_ATTRIBUTE_NAMES"]
 
@@ -79,16 +80,21 @@ def _body() -> dict[str, Any]:
 
 
 def _split(
-    body: dict[str, Any], fields: tuple[str, ...], attributes: frozenset[str] = frozenset()
+    body: dict[str, Any],
+    fields: tuple[str, ...],
+    attributes: frozenset[str] = frozenset(),
+    unlisted: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, str | None], dict[str, Any]]:
     """The text ``fields`` and the ``attributes`` of ``body``.
 
-    Raises ``ValidationError`` (→ 422) for a name that is neither, or a field that is not text.
+    Raises ``ValidationError`` (→ 422) for a name that is neither, or a field that is not text;
+    its message lists the names the caller may use (not ``unlisted``: what the caller may not
+    send, refused later with its own reason).
     """
     problems = []
     unknown = sorted(set(body) - set(fields) - attributes)
     if unknown:
-        known = sorted({*fields, *attributes})
+        known = sorted({*fields, *attributes} - unlisted)
         problems.append(
             Problem(
                 "",
@@ -246,7 +252,8 @@ def add_note(session_id: str):
     if (made := session.keyed_note(actor, key)) is not None:
         return _note_answer(session, made, 200)
     _refuse_closed(session.meta())
-    fields, attrs = _split(_body(), ("kind", "text"), NOTE_ATTRIBUTES)
+    phone_may_not = frozenset(FACILITATOR_ONLY) if participant is not None else frozenset()
+    fields, attrs = _split(_body(), ("kind", "text"), NOTE_ATTRIBUTES, phone_may_not)
     if participant is not None:
         auth.limit_phone(session_id, participant["id"])
     note = session.add_note(actor, fields["kind"], fields["text"], client_key=key, **attrs)
@@ -290,7 +297,7 @@ def add_tie(session_id: str):
         status = "approved"
     else:
         status = "pending"
-    tie_id = session.add_tie(
+    tie_id, made_now = session.add_tie_once(
         fields["source"],
         fields["target"],
         fields["kind"],
@@ -299,6 +306,9 @@ def add_tie(session_id: str):
         client_key=key,
         **attrs,
     )
+    if not made_now:  # the same key came in at the same time on another connection
+        made = session.keyed_tie(actor, key)
+        return jsonify(id=made["id"], status=made["status"]), 200
     web.changed(session_id)
     return jsonify(id=tie_id, status=status), 201
 

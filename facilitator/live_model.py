@@ -31,7 +31,8 @@ from typing import Any
 import networkx as nx
 
 from graph.analysis import Units, analyse, flags, whatif
-from graph.layout import TreeLayout, tree_layout
+from graph.layout import TreeLayout
+from graph.layout_carry import LayoutState, carry_layout
 from graph.live_flags import LiveFlags
 from graph.model import active_graph, is_active
 from graph.room_label_groups import RoomLabels, carry_room_labels
@@ -312,12 +313,18 @@ class Version:
     def layout(self, pinned: Mapping[str, tuple[float, float]] | None) -> TreeLayout:
         """The tree layout (``graph.layout.tree_layout``) with the facilitator's pins."""
         pins = tuple(sorted((pinned or {}).items()))
+        return self.memo(("layout", pins), lambda: self.layout_state().pinned(dict(pins)))
 
-        def compute() -> TreeLayout:
+    def layout_state(self) -> LayoutState:
+        """The tree layout without pins and what it was made of (placed again only where
+        the events since the version before moved something: ``graph.layout_carry``)."""
+
+        def compute() -> LayoutState:
             count("layout")
-            return tree_layout(self.active(), units=self.units(), pinned=dict(pins))
+            carried = self.carried("layout_state")
+            return carry_layout(self.active(), self.units(), self.G, carried)
 
-        return self.memo(("layout", pins), compute)
+        return self.memo("layout_state", compute)
 
     def flags(self, settings: Mapping[str, Any] | None) -> list:
         """``graph.analysis.flags`` with the session's thresholds."""

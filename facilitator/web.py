@@ -11,7 +11,7 @@ from flask_htmx import HTMX
 from graph.errors import GraphError
 from graph.vocabulary import NODE_KINDS, TIE_KINDS
 
-from . import localtime
+from . import kept_sessions, localtime
 from .checkpoints import QuietCheckpoints
 from .heavy import heavy_if_large
 from .live_model import LiveModels, Version
@@ -57,7 +57,13 @@ def open_session(session_id: str) -> Session:
     """
     sessions = g.setdefault("sessions", {})
     if session_id not in sessions:
-        sessions[session_id] = store().open(session_id)
+        if request.method in ("GET", "HEAD"):
+            # A reading request reuses the file this thread's last one opened (kept_sessions).
+            session, mark = kept_sessions.take(store(), session_id)
+            g.setdefault("kept", {})[session_id] = mark
+            sessions[session_id] = session
+        else:
+            sessions[session_id] = store().open(session_id)
     return sessions[session_id]
 
 
@@ -133,8 +139,12 @@ def _close_sessions(_exc: BaseException | None) -> None:
     for model, version in g.pop("live_held", []):
         model.release(version)
     g.pop("live_leases", None)
-    for session in g.pop("sessions", {}).values():
-        session.close()
+    kept = g.pop("kept", {})
+    for session_id, session in g.pop("sessions", {}).items():
+        if session_id in kept:
+            kept_sessions.give_back(session, kept[session_id], failed=_exc is not None)
+        else:
+            session.close()
 
 
 def _arm_checkpoints(response):

@@ -117,8 +117,9 @@ class TreeLayout:
 
     ``trunk`` lists the trunk persons bottom to top; ``loose`` the isolated units drawn apart
     from the root system; ``weight`` the load each node carries (trunk width);
-    ``scene`` what the screen draws under the notes (:func:`tree_scene`); ``districts``
-    the rooted notes of each district (the presenter remote focuses on one).
+    ``scene`` what the screen draws under the notes (:func:`tree_scene` of ``nodes``, made
+    when first asked for: a town's folded overview never draws it); ``districts`` the
+    rooted notes of each district (the presenter remote focuses on one).
     """
 
     positions: dict[str, tuple[float, float]] = field(default_factory=dict)
@@ -126,8 +127,16 @@ class TreeLayout:
     trunk: list[str] = field(default_factory=list)
     loose: list[str] = field(default_factory=list)
     weight: dict[str, float] = field(default_factory=dict)
-    scene: dict[str, Any] = field(default_factory=dict)
     districts: dict[str, list[str]] = field(default_factory=dict)
+    nodes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False, compare=False)
+    _scene: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def scene(self) -> dict[str, Any]:
+        """What the screen draws under the notes (:func:`tree_scene`)."""
+        if self._scene is None:
+            self._scene = tree_scene(self.nodes, self)
+        return self._scene
 
 
 def trunk_scores(U: Units) -> dict[str, int]:
@@ -510,7 +519,7 @@ def tree_layout(
     for node, xy in (pinned or {}).items():
         if node in out.positions:
             out.positions[node] = (float(xy[0]), float(xy[1]))
-    out.scene = tree_scene(nodes, out)
+    out.nodes = nodes
     return out
 
 

@@ -176,10 +176,26 @@ class GraphState(ClientKeys):
         With ``client_key`` (an idempotency key of ``actor``'s), a repeat returns the id of
         the tie that key made and writes nothing.
         """
+        return self.add_tie_once(
+            source, target, kind, actor, status=status, client_key=client_key, **attrs
+        )[0]
+
+    def add_tie_once(
+        self,
+        source: str,
+        target: str,
+        kind: str,
+        actor: str,
+        status: str = "approved",
+        client_key: str | None = None,
+        **attrs: Any,
+    ) -> tuple[str, bool]:
+        """:meth:`add_tie`, and whether this call made the tie: False when ``client_key``
+        had made it already (a retry, or the same key racing in on another connection)."""
         client_key = clean_client_key(client_key)
         with self._transaction():
             if (made := self.keyed("ties", actor, client_key)) is not None:
-                return made
+                return made, False
             refuse_blocked(self, actor)
             (tie_id,) = self._new_ids("ties", "t")
             row = self._tie_row(
@@ -189,7 +205,7 @@ class GraphState(ClientKeys):
             if client_key is not None:
                 changes.append(self._key_change("ties", actor, client_key, tie_id))
             self._record(actor, "add_tie", changes, tie=tie_id)
-        return tie_id
+        return tie_id, True
 
     def update_tie(self, tie_id: str, actor: str, **changes: Any) -> None:
         """Change a tie's ``source``, ``target``, ``kind``, ``status`` or attributes.
@@ -227,8 +243,11 @@ class GraphState(ClientKeys):
             problems, clean_nodes, clean_ties = validate(
                 [{k: nfc(v) for k, v in n.items()} for n in nodes], ties
             )
+            # One look at each table's ids, not one query per imported row.
+            have_nodes = {row[0] for row in self._conn.execute("SELECT id FROM nodes")}
+            have_ties = {row[0] for row in self._conn.execute("SELECT id FROM ties")}
             for node_id, _ in clean_nodes:
-                if self._row("nodes", node_id) is not None:
+                if node_id in have_nodes:
                     problems.append(
                         Problem(
                             f"node {node_id!r}",
@@ -237,7 +256,7 @@ class GraphState(ClientKeys):
                         )
                     )
             for _, _, tie_id, _ in clean_ties:
-                if self._row("ties", tie_id) is not None:
+                if tie_id in have_ties:
                     problems.append(
                         Problem(
                             f"tie {tie_id!r}",

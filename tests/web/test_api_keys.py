@@ -111,3 +111,34 @@ def test_a_key_racing_in_at_the_same_time_answers_the_original(
     assert len(calls) >= 2, "the key was looked up again inside the transaction"
     assert again.status_code == 200 and again.get_json()["id"] == first.get_json()["id"]
     assert [n["text"] for n in notes(store, session_id)] == ["福祉会館"]
+
+
+def test_a_tie_key_racing_in_at_the_same_time_answers_the_original(
+    client, store, session_id, token, monkeypatch
+):
+    """As for notes: the second post of a tie's key passed the first look before the first
+    committed; it answers 200 with the original tie, and the map holds one tie."""
+    from facilitator.storage.keys import ClientKeys
+
+    with store.open(session_id) as s:
+        a = s.add_node("person", "佐藤さん", "sc", consent="named")
+        b = s.add_node("household", "鈴木さん宅", "sc")
+    set_meta(store, session_id, stage="ties")
+    url, body = f"/api/v1/sessions/{session_id}/ties", {"source": a, "target": b, "kind": "snow"}
+    headers = bearer(token) | {"Idempotency-Key": "tie-1"}
+    first = client.post(url, json=body, headers=headers)
+    real = ClientKeys.keyed_tie
+    looks = []
+
+    def not_yet_on_the_first_look(self, actor, key):
+        looks.append(key)
+        return None if len(looks) == 1 else real(self, actor, key)
+
+    monkeypatch.setattr(ClientKeys, "keyed_tie", not_yet_on_the_first_look)
+    with store.open(session_id) as s:
+        seq = s.last_seq()
+    again = client.post(url, json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.get_json() == first.get_json()
+    with store.open(session_id) as s:
+        assert s.graph().number_of_edges() == 1 and s.last_seq() == seq

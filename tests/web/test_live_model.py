@@ -8,6 +8,7 @@ import pytest
 
 import graph.analysis
 import graph.layout
+import graph.layout_carry
 import graph.units_carry
 from facilitator import live_model
 from facilitator.live_model import LiveModel
@@ -110,12 +111,14 @@ def test_a_graph_still_read_is_never_changed_under_its_reader(store, session_id)
 
 
 def _count_calls(monkeypatch, calls: Counter) -> None:
-    """Count every call of analyse (afresh or carried on), tree_layout and the rebuild from
-    SQLite, wherever made."""
+    """Count every call of analyse (afresh or carried on), the tree layout (afresh or carried
+    on) and the rebuild from SQLite, wherever made."""
     for name, original, key in (
         ("analyse", graph.analysis.analyse, "analyse"),
         ("carry_units", graph.units_carry.carry_units, "analyse"),
         ("tree_layout", graph.layout.tree_layout, "tree_layout"),
+        ("carry_layout", graph.layout_carry.carry_layout, "tree_layout"),
+        ("layout_state", graph.layout_carry.layout_state, "tree_layout"),
     ):
 
         def counted(*args, _key=key, _original=original, **kwargs):
@@ -125,6 +128,8 @@ def _count_calls(monkeypatch, calls: Counter) -> None:
         for module in list(sys.modules.values()):
             if module is graph.units_carry and name == "analyse":
                 continue  # carry_units' own fallback is the same one analysis
+            if module is graph.layout_carry and name == "layout_state":
+                continue  # and carry_layout's the same one layout
             if getattr(module, name, None) is original:
                 monkeypatch.setattr(module, name, counted)
     rebuild = EventLog.graph

@@ -63,6 +63,16 @@ def test_a_phone_cannot_give_consent(client, store, session_id, phone, consent):
     assert _seq(store, session_id) == before, "a refused note wrote something"
 
 
+def test_a_phone_told_of_a_wrong_field_is_not_offered_consent(client, store, session_id, phone):
+    before = _seq(store, session_id)
+    response = _post(client, session_id, phone, kind="person", text="田中 花子", colour="red")
+    assert response.status_code == 422
+    message = response.get_json()["error"]["message"]
+    assert "colour" in message and "district" in message, message  # what the phone may send
+    assert "consent" not in message, message
+    assert _seq(store, session_id) == before
+
+
 def test_the_facilitator_records_consent_when_approving(client, store, session_id, phone):
     note = _post(client, session_id, phone, kind="person", text="田中 花子").get_json()["id"]
     response = client.post(
