@@ -103,7 +103,7 @@ def _lives_in(keyed: Mapping[Any, Mapping[str, Any]]) -> bool:
 def _from_persons(facts: _Facts, persons: list, node, succ) -> None:
     """The ties from persons and their homes (the hot loop): a tie to a household not one's
     home or to a node of no unit reaches outside; the rest wait in ``facts.later``."""
-    codes, infrequent, kind_get, later = _CODES.get, INFREQUENT, facts.kind.get, facts.later
+    codes, infrequent, kind_get, later = _CODES, INFREQUENT, facts.kind.get, facts.later
     mask, first, home_of, load = facts.mask, facts.first, facts.home, facts.load
     mask_get, first_set, many_add = mask.get, first.setdefault, facts.many.add
     takes_part, present_add, snow_into_add = (
@@ -133,15 +133,15 @@ def _from_persons(facts: _Facts, persons: list, node, succ) -> None:
             else:
                 uv = None
             for d in kd.values():
-                code = codes(d.get("kind"))
-                if code is None:
+                try:
+                    code = codes[d["kind"]]
+                except KeyError:  # no kind, or one that no flag reads
                     continue
-                status = d.get("status")
-                if status is not None and status != "approved":
+                if "status" in d and (s := d["status"]) is not None and s != "approved":
                     continue
                 if code <= 5:
                     often = d.get("frequency") or (code <= 2 and node[v].get("frequency"))
-                    bits = (1 if d.get("season") == "not_in_winter" else 3) | (
+                    bits = (1 if "season" in d and d["season"] == "not_in_winter" else 3) | (
                         0 if often in infrequent else 4
                     )
                     if kv != "institution":
@@ -205,7 +205,7 @@ def _from_pairs(facts: _Facts, pairs: Iterable[tuple], node) -> None:
     """The ties ``(u, v, keyed)`` from approved nodes ``u``, once every home is known: the
     rules of ``graph.analysis._read_ties`` as they stand, for the ties of non-persons and
     those ``_from_persons`` left for later."""
-    kind, codes, infrequent, home_get = facts.kind, _CODES.get, INFREQUENT, facts.home.get
+    kind, codes, infrequent, home_get = facts.kind, _CODES, INFREQUENT, facts.home.get
     mask, first_set, many_add, key = facts.mask, facts.first.setdefault, facts.many.add, facts.key
     kind_get, mask_get = kind.get, mask.get
     for u, v, kd in pairs:
@@ -217,13 +217,13 @@ def _from_pairs(facts: _Facts, pairs: Iterable[tuple], node) -> None:
         uv = v if kv == "household" else home_get(v, v) if kv == "person" else None
         outside, u_counts = uu != uv, ku != "institution"
         for d in kd.values():
-            code, status = codes(d.get("kind")), d.get("status")
+            code, status = codes.get(d.get("kind")), d.get("status")
             if code is None or code == 8 or (status is not None and status != "approved"):
                 continue
             if code <= 5:
                 if outside:
                     often = d.get("frequency") or (code <= 2 and node[v].get("frequency"))
-                    bits = (1 if d.get("season") == "not_in_winter" else 3) | (
+                    bits = (1 if "season" in d and d["season"] == "not_in_winter" else 3) | (
                         0 if often in infrequent else 4
                     )
                     if uu is not None and kv != "institution":
@@ -268,7 +268,9 @@ def cold_flags(G: nx.MultiDiGraph, settings: Mapping[str, Any] | None = None) ->
     O(n + m), each tie read once; the city benchmark is in the README (``bench/flags.py``).
     """
     node, succ = G._node, G._succ
-    kind = {n: a.get("kind") for n, a in node.items() if a.get("status", "approved") == "approved"}
+    kind = {
+        n: a.get("kind") for n, a in node.items() if "status" not in a or a["status"] == "approved"
+    }
     persons = [n for n, k in kind.items() if k == "person"]
     facts = _Facts(kind)
     _from_persons(facts, persons, node, succ)
