@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 
 from graph.errors import NotFound, ValidationError
 from graph.model import is_active
-from graph.vocabulary import NODE_KINDS, TIE_KINDS
+from graph.vocabulary import TIE_KINDS
 
 from . import web
 from .auth import facilitator_required
@@ -35,10 +35,11 @@ from .localtime import local_hhmm
 from .node_list import nodes_ctx, page_number
 from .present import present_event
 from .queue_panel import queue_ctx
-from .regions import LIVE_EVENTS, stickies_html, touched, untouched
+from .regions import LIVE_EVENTS, touched, untouched
 from .storage import MAX_TITLE, STAGES, Session
 from .stream_push import ENDED, tree_pusher
 from .ties_panel import tie_form_ctx, ties_ctx
+from .wall_groups import Wall, carry_wall
 
 __all__ = ["bp", "joined_count"]
 
@@ -429,26 +430,15 @@ def edit_tie(session_id: str, tie_id: str):
 
 
 def _wall(session: Session) -> list[dict]:
-    """Approved nodes grouped by kind, in vocabulary order, with projector-safe labels."""
-    groups: dict[str, list[dict]] = {kind: [] for kind in NODE_KINDS}
-    # The room labels: unique, consent-aware, and never a flag (graph.privacy).
+    """Approved nodes grouped by kind, in vocabulary order, with projector-safe labels (the
+    room labels: unique, consent-aware, never a flag — graph.privacy), carried on from the
+    version before (``wall_groups.py``)."""
     live = web.live_version(session)
-    labels = live.room_labels()
-    nodes = live.G._node
-    for node, label in labels.items():  # every approved node, oldest first
-        kind = nodes[node].get("kind")
-        if kind in groups:
-            groups[kind].append({"id": node, "label": label})
-    return [
-        {
-            "kind": kind,
-            "icon": web.KIND_ICONS[kind],
-            "stickies": stickies,
-            "html": stickies_html(kind, web.KIND_ICONS[kind], stickies),
-        }
-        for kind, stickies in groups.items()
-        if stickies
-    ]
+
+    def groups() -> Wall:
+        return carry_wall(live.room_labels(), live.G._node, live.carried("wall_groups"))
+
+    return live.memo("wall_groups", groups).shown()
 
 
 @bp.get("/sessions/<session_id>/projector")

@@ -2,23 +2,27 @@
 
 The projector shows only the picture; its view — the wall or the tree, the winter view, the
 step-by-step reveal, a note to focus on, a fit — is set from the facilitator's own tree and
-sent to every screen of the session as the live stream's ``present`` event. The state is
-kept by the running server, so a projector that reloads comes back to the current view.
+sent to every screen of the session as the live stream's ``present`` event. The running
+server holds it, so a projector that reloads comes back to the current view, and the session
+keeps it (storage/screens.py) before the facilitator is answered, so a restarted server does.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 from flask_babel import gettext as _
 
-from graph.errors import Problem, ValidationError
+from graph.errors import GraphError, Problem, ValidationError
 
 from . import web
 from .auth import facilitator_required
+from .storage import Store
 
 __all__ = ["bp", "Presenter", "DEFAULT_VIEW", "init_app", "present_event"]
 
@@ -36,32 +40,58 @@ _REVEAL_STEPS = 6  # the bands of the tree, roots first
 
 
 class Presenter:
-    """The projector view of every session, and a version that grows with each change."""
+    """The projector view of every session, and a version that grows with each change.
 
-    def __init__(self) -> None:
+    ``load`` reads the view a session kept (None: none kept), once per session and process;
+    ``update`` keeps each new view through ``keep`` before it is shown anywhere.
+    """
+
+    def __init__(self, load: Callable[[str], dict[str, Any] | None] = lambda _sid: None) -> None:
         self._lock = threading.Lock()
+        self._load = load
         self._views: dict[str, tuple[int, dict[str, Any]]] = {}
+
+    def _current(self, session_id: str) -> tuple[int, dict[str, Any]]:
+        if session_id not in self._views:  # the lock is held
+            kept = self._load(session_id)
+            self._views[session_id] = (1, {**DEFAULT_VIEW, **kept}) if kept else (0, DEFAULT_VIEW)
+        return self._views[session_id]
 
     def get(self, session_id: str) -> tuple[int, dict[str, Any]]:
         """``(version, view)`` of ``session_id``; version 0 is the default view."""
         with self._lock:
-            version, view = self._views.get(session_id, (0, DEFAULT_VIEW))
+            version, view = self._current(session_id)
             return version, dict(view)
 
-    def update(self, session_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-        """Apply checked ``changes``; ``fit`` asks every projector to fit the picture again."""
+    def update(
+        self,
+        session_id: str,
+        changes: dict[str, Any],
+        keep: Callable[[dict[str, Any]], None] = lambda _view: None,
+    ) -> dict[str, Any]:
+        """Apply checked ``changes``; ``fit`` asks every projector to fit the picture again.
+        The new view is given to ``keep`` first: if keeping it fails, nothing changes."""
         with self._lock:
-            version, view = self._views.get(session_id, (0, DEFAULT_VIEW))
+            version, view = self._current(session_id)
             view = {**view, **{k: v for k, v in changes.items() if k != "fit"}}
             if changes.get("fit"):
                 view["fit"] = int(view.get("fit", 0)) + 1
+            keep(view)
             self._views[session_id] = (version + 1, view)
             return dict(view)
 
 
 def init_app(app: Flask) -> None:
     """Give the app its presenter (one process serves the whole workshop)."""
-    app.extensions["tsunagari_presenter"] = Presenter()
+
+    def load(session_id: str) -> dict[str, Any] | None:
+        try:
+            with Store(app.config["DATA"]).open(session_id) as session:
+                return session.screen_state("present")
+        except (GraphError, OSError, sqlite3.Error):  # gone, or damaged: the default view
+            return None
+
+    app.extensions["tsunagari_presenter"] = Presenter(load)
 
 
 def present_event(app: Flask, session_id: str) -> tuple[int, str]:
@@ -110,10 +140,12 @@ def present(session_id: str):
 def set_present(session_id: str):
     """Switch what the projector shows (JSON, any of the keys of :data:`DEFAULT_VIEW`);
     every projector of the session follows within a second."""
-    web.open_session(session_id)
+    session = web.open_session(session_id)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify(error={"code": "bad_json", "message": _("Send the view as JSON.")}), 400
-    view = current_app.extensions["tsunagari_presenter"].update(session_id, _checked(body))
+    view = current_app.extensions["tsunagari_presenter"].update(
+        session_id, _checked(body), lambda view: session.keep_screen_state("present", view)
+    )
     web.changed(session_id)  # wakes the streams, which send the new view as "present"
     return jsonify(view)

@@ -86,9 +86,12 @@ def untouched(session: Session, region: str, since: str | None, known: dict | No
     return region not in known[after]
 
 
-#: Wall groups kept (a few versions of each kind).
+#: Wall groups kept (a few versions of each kind), at most this many characters in all: a
+#: city's wall of people is ~1.5 MB of HTML, and every approval makes a new version of one.
 _KEPT = 64
+_KEPT_CHARS = 4_000_000
 _cache: OrderedDict[tuple, Markup] = OrderedDict()
+_cached_chars = 0
 _lock = threading.Lock()
 
 
@@ -109,8 +112,11 @@ def stickies_html(kind: str, icon: str, stickies: list[dict]) -> Markup:
             _cache.move_to_end(key)
             return _cache[key]
     html = Markup("\n      ".join(_sticky(kind, icon, node, label) for node, label in key[2]))
+    global _cached_chars
     with _lock:
-        _cache[key] = html
-        while len(_cache) > _KEPT:
-            _cache.popitem(last=False)
+        if key not in _cache:
+            _cache[key] = html
+            _cached_chars += len(html)
+        while len(_cache) > 1 and (len(_cache) > _KEPT or _cached_chars > _KEPT_CHARS):
+            _cached_chars -= len(_cache.popitem(last=False)[1])
     return html

@@ -33,6 +33,7 @@ from .heavy import heavy_if_large
 from .live_model import Version
 from .regions import untouched
 from .tree_edges import PROJECTOR_TIES, TIE_COLOURS, edge_parts
+from .tree_folds import Folds, folds_from, folds_of
 from .web import KIND_ICONS, kind_name, lang, live_version, open_session
 
 __all__ = [
@@ -208,18 +209,20 @@ def _key(settings: Mapping[str, Any] | None) -> tuple:
     return tuple(sorted((settings or {}).items()))
 
 
-def _folds(v: _View, expand: str | None) -> dict[str, str]:
+def _folds(v: _View, expand: str | None, live: Version) -> Folds:
     """Above :data:`OVERVIEW_NODES`, the roots of every district but ``expand`` fold."""
-    fold: dict[str, str] = {}
     if v.A.number_of_nodes() <= OVERVIEW_NODES:
-        return fold
+        return Folds()
+    if not v.winter:  # the year's units: their clusters in the layout say it all
+        return folds_of(v.U, live.layout_state(), expand)
+    fold: dict[str, str] = {}
     for unit, members in v.U.members.items():
         district = _district_of(v.A, v.U, unit) or "—"
         if district != expand:
             for member in members:
                 if v.shape.band.get(member) == "roots":
                     fold[member] = f"district:{district}"
-    return fold
+    return folds_from(fold, v.A._node)
 
 
 def _add_node(b: _Builder, v: _View, node: str, xy: tuple[float, float]) -> None:
@@ -309,15 +312,13 @@ def _add_nodes(v: _View, carried) -> tuple[list[dict], dict[str, tuple], list[st
     return b.nodes, made, texts
 
 
-def _add_folded(b: _Builder, v: _View) -> None:
+def _add_folded(b: _Builder, v: _View, folds: Folds) -> None:
     """Folded districts: one root each, where the district's strands are, sized by count."""
-    folded: dict[str, list[str]] = defaultdict(list)
-    for member, district in v.fold.items():
-        folded[district].append(member)
-    for district_id, members in sorted(folded.items()):
+    for district_id in sorted(folds.groups):
+        members = folds.members(district_id)
         xs = [v.positions[m][0] for m in members]
         ys = [v.positions[m][1] for m in members]
-        households = sum(1 for m in members if v.A.nodes[m].get("kind") == "household")
+        households = folds.households[district_id]
         name = district_id.split(":", 1)[1]
         label = (
             _("%(district)s · %(n)s households", district=name, n=households)
@@ -366,7 +367,8 @@ def tree_payload(
     # The folds and the folded districts' roots are the same for the facilitator's and the
     # projector's picture: made once per seq and shared.
     pins = _key(pinned)
-    v.fold = live.memo(("folds", expand, winter, pins), lambda: _folds(v, expand))
+    folds = live.memo(("folds", expand, winter, pins), lambda: _folds(v, expand, live))
+    v.fold = folds.fold
     b = _Builder(lang)
     # The unfolded notes: each made again only when what it shows changed since a version
     # before (a town's overview keeps ~800 notes, one approved note changes a few).
@@ -376,7 +378,7 @@ def tree_payload(
 
     def folded() -> tuple[list[dict], list[str]]:
         roots = _Builder(lang)
-        _add_folded(roots, v)
+        _add_folded(roots, v, folds)
         return roots.nodes, [_json(n) for n in roots.nodes]
 
     roots, roots_json = live.memo(("folded", expand, winter, pins, layout, lang), folded)

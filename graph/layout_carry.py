@@ -33,6 +33,9 @@ from .layout import (
     _CELL_GAP,
     _GAP,
     BAND_KINDS,
+    CROWN_WIDTHS,
+    ROOT_HEIGHTS,
+    SCREEN,
     SLOTS,
     TRUNK_MAX,
     TRUNK_MIN_SCORE,
@@ -44,12 +47,13 @@ from .layout import (
     _place_rows,
     _place_trunk,
     _Roots,
+    _row_widths,
     _rows_of,
-    _shape,
     _unit_district,
     note_width,
     trunk_scores,
 )
+from .root_shapes import root_extents
 from .units_carry import _around
 
 __all__ = ["LayoutState", "carry_layout", "layout_state"]
@@ -92,6 +96,8 @@ class _Part:
     sizes: list = field(default_factory=list)
     breaks: tuple | None = None  # (limit, columns, widths, heights used)
     placed: list[_Column] = field(default_factory=list)
+    frame: tuple | None = None  # (cells, limit, left, top) of placed
+    right: float = 0.0  # the x after its last column
 
     def copy(self) -> _Part:
         """A copy to change (its placed columns kept to compare with)."""
@@ -394,6 +400,9 @@ def _place_part(part: _Part, limit: float, left: float, top: float) -> float:
     """The part's clusters in columns from ``left``, as ``graph.layout._root_columns``
     places them; a column holding the same clusters at the same place as before keeps its
     positions. Returns the x after the last column."""
+    frame = (part.cells, limit, left, top)
+    if part.frame is not None and part.frame[0] is part.cells and part.frame[1:] == frame[1:]:
+        return part.right
     _, columns, widths, used = _breaks(part, limit)
     cells, sizes, before = part.cells, part.sizes, part.placed
     placed = []
@@ -406,15 +415,94 @@ def _place_part(part: _Part, limit: float, left: float, top: float) -> float:
         if was is not None and (was.x, was.y, was.odd) == (x, y, odd) and was.cells == members:
             placed.append(was)
         else:
-            out = SimpleNamespace(positions={})
+            pos = {}
             at = y
             for i in reversed(column) if odd else column:
-                _place_cluster(out, x, at, cells[i])
+                for node, dx, dy in _offsets(cells[i]):
+                    pos[node] = (x + dx, at + dy)
                 at += sizes[i][1] + _CELL_GAP
-            placed.append(_Column(members, x, y, odd, out.positions))
+            placed.append(_Column(members, x, y, odd, pos))
         left += width
-    part.placed = placed  # a cache: any state sharing the part may reuse it
+    # A cache: any state sharing the part may reuse it (each is checked before use).
+    part.placed, part.frame, part.right = placed, frame, left
     return left
+
+
+#: Each cluster's notes and where they are from its top middle, by cluster (id → (cluster,
+#: offsets): the cluster is kept with them, so its id is not another's).
+_OFFSETS: dict[int, tuple] = {}
+_OFFSETS_KEPT = 50_000
+
+
+def _offsets(cell) -> list[tuple[str, float, float]]:
+    """Where ``graph.layout._place_cluster`` puts each note of ``cell`` from the cluster's
+    top middle. Every figure of the root system is a multiple of 0.5 far below 2**52, so
+    x + dx and top + dy are exact and equal ``_place_cluster``'s sums."""
+    found = _OFFSETS.get(id(cell))
+    if found is not None and found[0] is cell:
+        return found[1]
+    out = SimpleNamespace(positions={})
+    _place_cluster(out, 0.0, 0.0, cell)
+    offsets = [(node, dx, dy) for node, (dx, dy) in out.positions.items()]
+    if len(_OFFSETS) > _OFFSETS_KEPT:
+        _OFFSETS.clear()
+    _OFFSETS[id(cell)] = (cell, offsets)
+    return offsets
+
+
+def _frames(crown_w: list[float], soil_w: list[float], trunk_top: float) -> list[tuple]:
+    """For each crown width ``graph.layout._shape`` tries: the crown's top, its half width
+    and the roots' top (they do not depend on the roots)."""
+    note = SLOTS["note"]
+    frames = []
+    for width in CROWN_WIDTHS:
+        crown = _crown_rows(len(crown_w), width)
+        soil = _rows_of(len(soil_w), (width,), width)
+        top = trunk_top - len(crown) * note.h
+        rows = _row_widths(crown_w, crown) + _row_widths(soil_w, soil)
+        wide = max(rows + [0.0]) / 2
+        roots_top = max(len(soil) * note.h - note.h / 2, note.h / 2) + 24
+        frames.append((width, top, wide, roots_top))
+    return frames
+
+
+def _fit(frames: list[tuple], roots: _Roots) -> tuple[int, float]:
+    """``graph.layout._shape``: the crown's width and the roots' column height that fill
+    :data:`~graph.layout.SCREEN` best (the first such), from the crown's ``frames``."""
+    extents = root_extents(
+        roots.sized("rooted"),
+        roots.sized("loose"),
+        len(roots.needs),
+        ROOT_HEIGHTS,
+        gap=_GAP,
+        cell_gap=_CELL_GAP,
+        need_size=(SLOTS["need"].w, SLOTS["need"].h),
+    )
+    shapes = list(zip(ROOT_HEIGHTS, extents, strict=True))
+    narrowest = -SLOTS["trunk"].w - 22
+    best: tuple[float, int, float] | None = None
+    for width, top, wide, roots_top in frames:
+        for limit, (left, right, height) in shapes:
+            w = max(right, wide) - min(left, -wide, narrowest)
+            h = roots_top + height - top
+            scale = round(min(SCREEN[0] / max(w, 1.0), SCREEN[1] / max(h, 1.0)), 3)
+            if best is None or scale > best[0]:
+                best = (scale, width, limit)
+    assert best is not None
+    return best[1], best[2]
+
+
+def _prefix(trunk: TreeLayout, soil_pos: dict, soil_band: dict, rooted: list[_Column]):
+    """The positions and bands of the trunk, the soil and the rooted clusters, in order."""
+    positions, band = dict(trunk.positions), dict(trunk.band)
+    positions.update(soil_pos)
+    band.update(soil_band)
+    roots: dict[str, tuple[float, float]] = {}
+    for column in rooted:
+        roots.update(column.pos)
+    positions.update(roots)
+    band.update(dict.fromkeys(roots, "roots"))  # no trunk person nor soil note among them
+    return positions, band
 
 
 def _place(
@@ -432,10 +520,15 @@ def _place(
     needs = bands["need"]
     roots = _Roots(rooted.cells, loose.cells, loose.keys, needs)
     roots.sizes = {"rooted": rooted.sizes, "loose": loose.sizes}
-    key = (crown_w, soil_w, crown_bottom, rooted.sizes, loose.sizes, len(needs))
-    width, limit = _kept(
-        state, old, "shape", key, lambda: _shape(crown_w, soil_w, crown_bottom, roots)
+    frames = _kept(
+        state,
+        old,
+        "frames",
+        (crown_w, soil_w, crown_bottom),
+        lambda: _frames(crown_w, soil_w, crown_bottom),
     )
+    key = (frames, rooted.sizes, loose.sizes, len(needs))
+    width, limit = _kept(state, old, "shape", key, lambda: _fit(frames, roots))
     soil_pos, soil_band, soil_bottom = _kept(
         state,
         old,
@@ -457,17 +550,21 @@ def _place(
         (crown, crown_w, crown_bottom, width),
         lambda: _rows(crown, crown_w, crown_bottom, _crown_rows(len(crown), width), True),
     )
-    placed = {}
-    for column in (*rooted.placed, *loose.placed):
-        placed.update(column.pos)
-    placed.update(need_pos)
-    positions, band = out.positions, out.band
-    positions.update(soil_pos)
-    band.update(soil_band)
-    positions.update(placed)
-    band.update(dict.fromkeys(placed, "roots"))  # no trunk person nor soil note among them
-    positions.update(crown_pos)
-    band.update(crown_band)
+    # The trunk, the soil and the rooted clusters first: kept whole when none of them moved
+    # (an approved note with no tie yet is one more loose root).
+    key = (tuple(out.positions.items()), soil_pos, soil_band, tuple(rooted.placed))
+    prefix = _kept(
+        state, old, "prefix", key, lambda: _prefix(out, soil_pos, soil_band, rooted.placed)
+    )
+    out.positions, out.band = dict(prefix[0]), dict(prefix[1])
+    rest: dict[str, tuple[float, float]] = {}
+    for column in loose.placed:
+        rest.update(column.pos)
+    rest.update(need_pos)
+    out.positions.update(rest)
+    out.band.update(dict.fromkeys(rest, "roots"))
+    out.positions.update(crown_pos)
+    out.band.update(crown_band)
     if old is not None and rooted is old.rooted:
         out.districts = old.layout.districts
     else:

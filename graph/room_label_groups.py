@@ -39,6 +39,8 @@ class RoomLabels:
     wanted: dict[Any, str] = field(default_factory=dict)
     by_base: dict[str, set] = field(default_factory=dict)
     by_wanted: dict[str, set] = field(default_factory=dict)
+    seq: dict[Any, int] = field(default_factory=dict)  # each node's place in G's order
+    top: int = 0  # above every place given
 
 
 def _move(groups: dict[str, set], copied: set, node: Any, old: str | None, new: str | None):
@@ -90,9 +92,13 @@ def carry_room_labels(
     Afresh O(n + m); carried on, O(n) dict reads plus the touched groups.
     """
     nodes = G._node
-    # is_active, inline: a town's 9,000 nodes per event.
-    visible = [n for n, a in nodes.items() if a.get("status", "approved") == "approved"]
     old = carried[0] if carried is not None else RoomLabels()
+    # Where the nodes are in G's order, carried on when G only lost nodes or grew at its end.
+    order = _carry_order(G, old, carried[1]) if carried is not None and old.seq else None
+    visible = None
+    if carried is None or order is None:
+        # is_active, inline: a town's 9,000 nodes per event.
+        visible = [n for n, a in nodes.items() if a.get("status", "approved") == "approved"]
     if carried is None:
         dirty: set = set(visible)
     else:
@@ -107,7 +113,7 @@ def carry_room_labels(
         by_base=dict(old.by_base),
         by_wanted=dict(old.by_wanted),
     )
-    shown = set(visible) if len(dirty) > 64 else None
+    shown = set(_visible(nodes) if visible is None else visible) if len(dirty) > 64 else None
     copied: set[str] = set()
     counts = {}
     for node in dirty:
@@ -143,11 +149,72 @@ def carry_room_labels(
             stem = _NUMBERED.sub("", label)
             if stem != label and stem in state.by_wanted:
                 regroup.add(stem)
-    order = {n: i for i, n in enumerate(visible)} if regroup else {}
+    state.labels = _numbered_in_order(state, old, order, regroup, visible, nodes)
+    return state
+
+
+def _numbered_in_order(state: RoomLabels, old: RoomLabels, order, regroup, visible, nodes):
+    """The labels: the ones before, with the groups ``regroup`` numbered again, in G's order
+    (the nodes' places carried on in ``order``, else read again from ``nodes``)."""
     labels = dict(old.labels)
+    if order is not None:
+        state.seq, state.top, appended, gone = order
+        for node in gone:
+            labels.pop(node, None)
+        for node in appended:
+            labels[node] = ""  # last, in G's order; its group numbers it below
+    else:
+        state.seq = {n: i for i, n in enumerate(nodes)}
+        state.top = len(state.seq)
     for label in regroup:
         members = state.by_wanted.get(label)
         if members:
-            _number(labels, sorted(members, key=order.__getitem__), label, state.by_wanted)
-    state.labels = {n: labels[n] for n in visible}
-    return state
+            _number(labels, sorted(members, key=state.seq.__getitem__), label, state.by_wanted)
+    return labels if order is not None else {n: labels[n] for n in visible}
+
+
+def _visible(nodes) -> list:
+    return [n for n, a in nodes.items() if a.get("status", "approved") == "approved"]
+
+
+def _carry_order(G: nx.MultiDiGraph, old: RoomLabels, touched: Collection):
+    """``(seq, top, appended, gone)``: every node's place in G's order carried on from
+    ``old``, the visible nodes that now come last and the nodes whose labels go (or move
+    last); None when a node would be shown again in the middle of the order."""
+    nodes = G._node
+    tail, before = [], None
+    for n in reversed(nodes):
+        if n not in touched:
+            before = n
+            break
+        tail.append(n)
+    if before is not None and before not in old.seq:
+        return None
+    last = old.seq[before] if before is not None else -1
+    seq, top = dict(old.seq), old.top
+    appended = []
+    for n in reversed(tail):
+        if n in old.seq and old.seq[n] > last and not appended:
+            last = old.seq[n]  # where it was: still after everything before it
+        else:
+            appended.append(n)
+    moved = set(appended)
+    gone = list(appended)
+    for n in touched:
+        if n in moved:
+            continue
+        if n not in nodes:
+            seq.pop(n, None)
+            gone.append(n)
+            continue
+        if n not in old.seq:
+            return None
+        if is_active(nodes[n]):
+            if n not in old.labels:
+                return None  # shown again, in the middle
+        else:
+            gone.append(n)
+    for n in appended:
+        seq.pop(n, None)
+        seq[n], top = top, top + 1
+    return seq, top, [n for n in appended if is_active(nodes[n])], gone

@@ -18,6 +18,7 @@ from typing import Any
 import networkx as nx
 
 from .analysis import Units, _read_ties, _TieFacts, analyse
+from .units_order import carry_order
 
 __all__ = ["carry_units"]
 
@@ -104,13 +105,19 @@ def carry_units(
         return analyse(A)
     old, touched = carried
     G = A if G is None else G
-    nodes = {n: a for n, a in A._node.items() if a.get("status", "approved") == "approved"}
-    kind = {n: a.get("kind") for n, a in nodes.items()}
+    nodes = _approved(A, old, touched)
     near = _around(G, touched)
     if len(near) > _AFRESH_SHARE * max(len(nodes), 1):
         return analyse(A)
     succ = A._succ
-    unit_of, members, persons = _units_again(old, kind, succ, near)
+    found = carry_order(old, nodes, touched, near, lambda p, kind: _home(p, kind, succ))
+    if found is not None:
+        kind, labels, unit_of, members, persons, order = found
+    else:  # the units read again in full
+        kind = {n: a.get("kind") for n, a in nodes.items()}
+        labels = {n: str(a.get("label", n)) for n, a in nodes.items()}
+        unit_of, members, persons = _units_again(old, kind, succ, near)
+        order = None
     moved = [n for n in near if old.unit_of.get(n) != unit_of.get(n)]
     affected = near | _around(G, moved)
     units = {old.unit_of.get(n) for n in affected} | {unit_of.get(n) for n in affected}
@@ -138,14 +145,29 @@ def carry_units(
         value.update((n, s) for n, s in getattr(part, name).items() if n in affected)
         facts[name] = value
     facts["kinds_present"] = _kinds_present(old, part, A, kind, sources)
-    return Units(
-        unit_of=unit_of,
-        members=members,
-        persons=persons,
-        labels={n: str(a.get("label", n)) for n, a in nodes.items()},
-        nodes=nodes,
-        **facts,
+    U = Units(
+        unit_of=unit_of, members=members, persons=persons, labels=labels, nodes=nodes, **facts
     )
+    if order is not None:
+        U.__dict__["_order"] = order  # for the next event (graph.units_order)
+    return U
+
+
+def _approved(A: nx.MultiDiGraph, old: Units, touched: Collection[str]) -> dict:
+    """The approved nodes of ``A`` (with their attributes), in its order: ``A``'s nodes
+    copied whole when only touched ones may not be approved (so on the live model's
+    approved graph), else each node's status read."""
+    nodes = dict(A._node)
+    count = len(old.nodes)
+    for n in touched:
+        attrs = nodes.get(n)
+        now = attrs is not None and attrs.get("status", "approved") == "approved"
+        if attrs is not None and not now:
+            del nodes[n]
+        count += now - (n in old.nodes)
+    if len(nodes) == count:
+        return nodes
+    return {n: a for n, a in A._node.items() if a.get("status", "approved") == "approved"}
 
 
 def _kinds_present(

@@ -111,3 +111,9 @@ def m030_pseudonyms(db: Database) -> None:
 def m020_blocked_phones(db: Database) -> None:
     """Phones the facilitator blocked (storage/phones.py): they can send nothing more."""
     db["blocked_phones"].create({"token_hash": str, "blocked": str}, pk="token_hash")
+
+
+@MIGRATIONS()
+def m105_screens(db: Database) -> None:
+    """What the shared screens show, kept across a restart (storage/screens.py)."""
+    db["screens"].create({"name": str, "value": str}, pk="name")

@@ -13,6 +13,7 @@ from .phones import PhoneModeration
 from .positions import Positions
 from .pseudonyms import Pseudonyms
 from .schema import MIGRATIONS
+from .screens import ScreenState
 from .updates import FileUpdates
 
 __all__ = ["BUSY_TIMEOUT", "Session"]
@@ -41,7 +42,9 @@ def _is_ready(path: Path) -> bool:
     return mark is not None and _READY.get(mark[0]) == mark[1]
 
 
-class Session(Curation, NoteWorkflow, Positions, Pseudonyms, FileUpdates, PhoneModeration):
+class Session(
+    Curation, NoteWorkflow, Positions, Pseudonyms, FileUpdates, PhoneModeration, ScreenState
+):
     """One workshop session: an SQLite file holding its event log and current state.
 
     Open it through :meth:`Store.open` (or :meth:`Store.create`). A ``Session`` owns one

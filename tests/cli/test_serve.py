@@ -341,3 +341,14 @@ def test_the_data_folder_and_key_files_are_private(tmp_path, fake_waitress):
     assert data.stat().st_mode & 0o777 == 0o700
     for path in [data / ".facilitator_key", data / ".secret_key", *data.glob("*.sqlite")]:
         assert path.stat().st_mode & 0o777 == 0o600, path
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="glibc's malloc arenas are Linux's")
+def test_the_server_limits_malloc_arenas_in_a_fresh_process():
+    """Run in a child, as ``serve`` does before its threads start: glibc takes the limit."""
+    probe = "from facilitator import serve; print(serve.fewer_malloc_arenas())"
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "True", out.stderr

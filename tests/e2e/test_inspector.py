@@ -143,10 +143,13 @@ def test_a_click_on_the_facilitators_tree_opens_the_inspector(server, context, w
     page.wait_for_function(
         "() => window.tsunagariNetwork && document.getElementById('tree').dataset.loads"
     )
-    # On the facilitator's laptop the whole picture is in the window, under both toolbars.
-    assert page.evaluate(
-        "() => document.getElementById('tree').getBoundingClientRect().bottom <= innerHeight"
+    # On the facilitator's laptop the whole picture is in the window, under both toolbars,
+    # and it has most of the window (it had 38% with full-size toolbars and legend).
+    box = page.evaluate(
+        "() => { const r = document.getElementById('tree').getBoundingClientRect();"
+        " return {bottom: r.bottom, share: r.width * r.height / (innerWidth * innerHeight)}; }"
     )
+    assert box["bottom"] <= 768 and box["share"] >= 0.5, box
     point = page.evaluate(
         "id => { const n = window.tsunagariNetwork, p = n.getPositions([id])[id];"
         " const d = n.canvasToDOM(p), r = document.getElementById('tree')"

@@ -94,3 +94,16 @@ def test_a_new_name_renumbers_only_its_own_group():
     G.remove_node("g3")  # 「サロン②」 is free again
     state = carry_room_labels(G, (state, {"g3"}))
     assert state.labels == {"g0": "サロン", "g1": "サロン②", "g2": "体操の会"}
+
+
+def test_a_node_removed_and_added_again_between_two_carries_comes_last():
+    G = nx.MultiDiGraph()
+    for n, label in (("a", "佐藤 花子"), ("b", "佐藤 花子"), ("c", "鈴木 一郎")):
+        G.add_node(n, kind="person", label=label, status="approved")
+    state = carry_room_labels(G)
+    attrs = dict(G._node["b"])
+    G.remove_node("b")
+    G.add_node("b", **attrs)  # undone: back, at the end of G's order
+    state = carry_room_labels(G, (state, {"b"}))
+    assert list(state.labels.items()) == list(room_labels(G).items())
+    assert list(state.labels) == ["a", "c", "b"]

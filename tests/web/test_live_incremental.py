@@ -109,3 +109,94 @@ def test_payloads_carried_on_equal_payloads_made_afresh(app, monkeypatch, seed):
             assert list(labels.items()) == list(room_labels(version.G).items())
             model.release(version)
         assert carried > 20  # most versions carried on what the one before derived
+
+
+def _folds_member_by_member(version, expand):
+    """The folds as the tree made them before the layout state: every member's district
+    and band looked up, and the folded roots grouped from them."""
+    A, U, band = version.active(), version.units(), version.layout(None).band
+    fold = {}
+    for members in U.members.values():
+        district = next(
+            (A.nodes[m]["district"] for m in members if A.nodes[m].get("district")), ""
+        )
+        for member in members:
+            if (district or "—") != expand and band.get(member) == "roots":
+                fold[member] = f"district:{district or '—'}"
+    groups: dict = {}
+    for member, tag in fold.items():
+        groups.setdefault(tag, []).append(member)
+    houses = {t: sum(A.nodes[m]["kind"] == "household" for m in g) for t, g in groups.items()}
+    return fold, groups, houses
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_folds_from_the_layout_state_equal_folds_member_by_member(app, seed):
+    from facilitator.tree_folds import folds_of
+
+    rng = random.Random(seed)
+    model = LiveModel()
+    with Store(app.config["DATA"]).create("茶志内") as s:
+        s.import_graph(demo_graph(), "test")
+        for _ in range(30):
+            for _ in range(rng.randrange(1, 4)):
+                try:
+                    _step(s, rng)
+                except GraphError:
+                    pass
+            version = model.acquire(s)
+            for expand in (None, "2丁目", "—"):
+                folds = folds_of(version.units(), version.layout_state(), expand)
+                fold, groups, houses = _folds_member_by_member(version, expand)
+                assert list(folds.fold.items()) == list(fold.items())
+                assert {t: folds.members(t) for t in folds.groups} == groups
+                assert folds.households == houses
+            model.release(version)
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_wall_carried_on_equals_the_wall_afresh(app, seed, monkeypatch):
+    from facilitator import wall_groups
+    from facilitator.wall_groups import carry_wall, wall_of
+
+    made_afresh = []
+    monkeypatch.setattr(wall_groups, "wall_of", lambda *a: made_afresh.append(1) or wall_of(*a))
+    rng = random.Random(seed)
+    model = LiveModel()
+    carried_on = 0
+    with Store(app.config["DATA"]).create("茶志内") as s:
+        s.import_graph(demo_graph(), "test")
+        for _ in range(40):
+            for _ in range(rng.randrange(1, 3)):
+                try:
+                    _step(s, rng)
+                except GraphError:
+                    pass
+            version = model.acquire(s)
+            if rng.random() < 0.2:
+                model.release(version)  # no wall asked at this seq
+                continue
+            carried = version.carried("wall_groups")
+            wall = version.memo(
+                "wall_groups",
+                lambda v=version, c=carried: carry_wall(v.room_labels(), v.G._node, c),
+            )
+            afresh = wall_of(version.room_labels(), version.G._node)
+            assert wall.shown() == afresh.shown()
+            assert (wall.kinds, wall.index) == (afresh.kinds, afresh.index)
+            carried_on += carried is not None
+            model.release(version)
+    assert len(made_afresh) < carried_on / 2  # most walls were carried on, not made afresh
+
+
+def test_the_walls_kept_for_reuse_stay_within_their_budget():
+    """A city's wall of people is ~1.5 MB of HTML and each approval makes a new version of
+    it: only a bounded number of characters is kept, and the newest is still reused."""
+    from facilitator import regions
+
+    people = [{"id": f"p{i}", "label": f"佐藤 {i} さん"} for i in range(30_000)]
+    for n in range(12):  # twelve approvals, each one more person
+        newest = regions.stickies_html("person", "👤", people + [{"id": "x", "label": f"{n}"}])
+        assert regions._cached_chars <= regions._KEPT_CHARS + len(newest)
+    again = regions.stickies_html("person", "👤", people + [{"id": "x", "label": "11"}])
+    assert again is newest and "佐藤 29999 さん" in again

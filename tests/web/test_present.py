@@ -28,6 +28,26 @@ def test_the_facilitator_switches_the_projector_and_a_reload_gets_it_back(fac, s
     assert fac.get(f"/sessions/{session_id}/present").get_json() == answer
 
 
+def test_a_restarted_server_shows_the_view_the_facilitator_set(app, fac, session_id):
+    """The laptop's lid closed, the server started again: the projector shows what it showed
+    (the view was on disk when the facilitator was answered)."""
+    from facilitator import create_app
+
+    set_view = {"view": "wall", "winter": True, "reveal": 3, "focus": "n1"}
+    answer = _present(fac, session_id, set_view).get_json()
+    again = create_app(dict(app.config))  # a new process: nothing held in memory
+    restarted = again.test_client()
+    assert restarted.get(f"/login?key={app.config['FACILITATOR_KEY']}").status_code == 302
+    assert restarted.get(f"/sessions/{session_id}/present").get_json() == answer
+    text = restarted.get(f"/sessions/{session_id}/stream?once=1").get_data(as_text=True)
+    assert '"view": "wall"' in text.split("event: present\ndata: ", 1)[1].split("\n", 1)[0]
+    # A refused change is not kept either.
+    assert _present(restarted, session_id, {"view": "stage"}).status_code == 422
+    assert create_app(dict(app.config)).extensions["tsunagari_presenter"].get(session_id)[1] == (
+        answer
+    )
+
+
 def test_the_stream_sends_the_view_as_a_present_event(fac, session_id):
     _present(fac, session_id, {"view": "tree", "focus": "n1"})
     text = fac.get(f"/sessions/{session_id}/stream?once=1").get_data(as_text=True)
