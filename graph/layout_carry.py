@@ -415,16 +415,39 @@ def _place_part(part: _Part, limit: float, left: float, top: float) -> float:
         if was is not None and (was.x, was.y, was.odd) == (x, y, odd) and was.cells == members:
             placed.append(was)
         else:
-            out = SimpleNamespace(positions={})
+            pos = {}
             at = y
             for i in reversed(column) if odd else column:
-                _place_cluster(out, x, at, cells[i])
+                for node, dx, dy in _offsets(cells[i]):
+                    pos[node] = (x + dx, at + dy)
                 at += sizes[i][1] + _CELL_GAP
-            placed.append(_Column(members, x, y, odd, out.positions))
+            placed.append(_Column(members, x, y, odd, pos))
         left += width
     # A cache: any state sharing the part may reuse it (each is checked before use).
     part.placed, part.frame, part.right = placed, frame, left
     return left
+
+
+#: Each cluster's notes and where they are from its top middle, by cluster (id → (cluster,
+#: offsets): the cluster is kept with them, so its id is not another's).
+_OFFSETS: dict[int, tuple] = {}
+_OFFSETS_KEPT = 50_000
+
+
+def _offsets(cell) -> list[tuple[str, float, float]]:
+    """Where ``graph.layout._place_cluster`` puts each note of ``cell`` from the cluster's
+    top middle. Every figure of the root system is a multiple of 0.5 far below 2**52, so
+    x + dx and top + dy are exact and equal ``_place_cluster``'s sums."""
+    found = _OFFSETS.get(id(cell))
+    if found is not None and found[0] is cell:
+        return found[1]
+    out = SimpleNamespace(positions={})
+    _place_cluster(out, 0.0, 0.0, cell)
+    offsets = [(node, dx, dy) for node, (dx, dy) in out.positions.items()]
+    if len(_OFFSETS) > _OFFSETS_KEPT:
+        _OFFSETS.clear()
+    _OFFSETS[id(cell)] = (cell, offsets)
+    return offsets
 
 
 def _frames(crown_w: list[float], soil_w: list[float], trunk_top: float) -> list[tuple]:
