@@ -373,7 +373,17 @@ def tree_payload(
     # The unfolded notes: each made again only when what it shows changed since a version
     # before (a town's overview keeps ~800 notes, one approved note changes a few).
     key = ("notes", private, layout, winter, away, expand, lang, pins)
-    notes, _, notes_json = live.memo(key, lambda: _add_nodes(v, live.carried(key)))
+
+    def made() -> tuple[list[dict], dict[str, tuple], list[str]]:
+        carried = live.carried(key)
+        if carried is None and expand is not None:
+            # A district opened for the first time: the overview's notes of this seq are
+            # the same notes (the district's own are new).
+            overview = live.peek(("notes", private, layout, winter, away, None, lang, pins))
+            carried = None if overview is None else (overview, frozenset())
+        return _add_nodes(v, carried)
+
+    notes, _, notes_json = live.memo(key, made)
     b.nodes = list(notes)
 
     def folded() -> tuple[list[dict], list[str]]:
@@ -385,9 +395,17 @@ def tree_payload(
     b.nodes.extend(roots)
     # The ties, counted again only where the events since the version before touched them.
     key = ("edges", private, lang, expand, winter, pins)
-    parts = live.memo(
-        key, lambda: edge_parts(v.A, live.G, v.fold, private, lang, live.carried(key))
-    )
+
+    def counted():
+        carried = live.carried(key)
+        if carried is None and expand is not None:
+            # A district opened for the first time: the overview's ties of this seq, with
+            # only the sources whose fold changed (the district's) counted again.
+            overview = live.peek(("edges", private, lang, None, winter, pins))
+            carried = None if overview is None else (overview, ())
+        return edge_parts(v.A, live.G, v.fold, private, lang, carried)
+
+    parts = live.memo(key, counted)
     edges = parts.edges
     if raw is not None:
         raw["nodes"], raw["edges"] = [*notes_json, *roots_json], parts.json
