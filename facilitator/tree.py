@@ -374,15 +374,10 @@ def tree_payload(
     # before (a town's overview keeps ~800 notes, one approved note changes a few).
     key = ("notes", private, layout, winter, away, expand, lang, pins)
 
-    def made() -> tuple[list[dict], dict[str, tuple], list[str]]:
-        carried = live.carried(key)
-        if carried is None and expand is not None:
-            # A district opened for the first time: the overview's notes of this seq are
-            # the same notes (the district's own are new).
-            overview = live.peek(("notes", private, layout, winter, away, None, lang, pins))
-            carried = None if overview is None else (overview, frozenset())
-        return _add_nodes(v, carried)
-
+    # A district opened for the first time: the overview's notes of this seq are the same
+    # notes (the district's own are new).
+    overview = ("notes", private, layout, winter, away, None, lang, pins)
+    made = lambda: _add_nodes(v, _carried(live, key, expand, overview, frozenset()))  # noqa: E731
     notes, _, notes_json = live.memo(key, made)
     b.nodes = list(notes)
 
@@ -396,13 +391,11 @@ def tree_payload(
     # The ties, counted again only where the events since the version before touched them.
     key = ("edges", private, lang, expand, winter, pins)
 
+    # A district opened first: the overview's ties, only the ones its fold changed again.
+    overview = ("edges", private, lang, None, winter, pins)
+
     def counted():
-        carried = live.carried(key)
-        if carried is None and expand is not None:
-            # A district opened for the first time: the overview's ties of this seq, with
-            # only the sources whose fold changed (the district's) counted again.
-            overview = live.peek(("edges", private, lang, None, winter, pins))
-            carried = None if overview is None else (overview, ())
+        carried = _carried(live, key, expand, overview, ())
         return edge_parts(v.A, live.G, v.fold, private, lang, carried)
 
     parts = live.memo(key, counted)
@@ -414,9 +407,7 @@ def tree_payload(
         "edges": edges,
         "options": _options(),
         "scene": v.shape.scene if layout == "tree" and not v.fold else None,
-        "pinned": sorted(n for n in (pinned or {}) if n in v.positions)
-        if layout == "tree"
-        else [],
+        "pinned": [n for n in sorted(pinned or {}) if n in v.positions and layout == "tree"],
         "overview": bool(v.fold),
         "winter": winter,
         "legend": legend(lang),
@@ -424,6 +415,16 @@ def tree_payload(
         "flags_total": len(found) if private else 0,
         "whatif": [{"unit": u, "effect": e} for u, e in sorted(v.affected.items())],
     }
+
+
+def _carried(live: Version, key, expand: str | None, overview, touched):
+    """What an earlier version made under ``key``; for a district opened for the first time,
+    what the overview (``overview``'s key) made at this seq, with ``touched``."""
+    carried = live.carried(key)
+    if carried is None and expand is not None:
+        found = live.peek(overview)
+        carried = None if found is None else (found, touched)
+    return carried
 
 
 def _flag_dicts(live: Version, found: list, settings, winter: bool, lang: str) -> list[dict]:
