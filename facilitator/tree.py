@@ -328,6 +328,17 @@ def _add_folded(b: _Builder, v: _View, folds: Folds) -> None:
         )
 
 
+def _from(live: Version, key: tuple, overview: tuple) -> tuple | None:
+    """What ``key`` carries on from the version before; for a district opened for the first
+    time, the overview's of this seq (``overview``'s key): the same notes and ties but the
+    district's, which are made again (a note's key and a tie's fold tell)."""
+    carried = live.carried(key)
+    if carried is None and key != overview:
+        found = live.peek(overview)
+        carried = None if found is None else (found, frozenset())
+    return carried
+
+
 def tree_payload(
     G: nx.MultiDiGraph,
     settings: Mapping[str, Any] | None = None,
@@ -365,17 +376,8 @@ def tree_payload(
     # The unfolded notes: each made again only when what it shows changed since a version
     # before (a town's overview keeps ~800 notes, one approved note changes a few).
     key = ("notes", private, layout, winter, away, expand, lang, pins)
-
-    def made() -> tuple[list[dict], dict[str, tuple], list[str]]:
-        carried = live.carried(key)
-        if carried is None and expand is not None:
-            # A district opened for the first time: the overview's notes of this seq are
-            # the same notes (the district's own are new).
-            overview = live.peek(("notes", private, layout, winter, away, None, lang, pins))
-            carried = None if overview is None else (overview, frozenset())
-        return _add_nodes(v, carried)
-
-    notes, _, notes_json = live.memo(key, made)
+    overview = (*key[:5], None, *key[6:])
+    notes, _, notes_json = live.memo(key, lambda: _add_nodes(v, _from(live, key, overview)))
     b.nodes = list(notes)
 
     def folded() -> tuple[list[dict], list[str]]:
@@ -387,17 +389,11 @@ def tree_payload(
     b.nodes.extend(roots)
     # The ties, counted again only where the events since the version before touched them.
     key = ("edges", private, lang, expand, winter, pins)
-
-    def counted():
-        carried = live.carried(key)
-        if carried is None and expand is not None:
-            # A district opened for the first time: the overview's ties of this seq, with
-            # only the sources whose fold changed (the district's) counted again.
-            overview = live.peek(("edges", private, lang, None, winter, pins))
-            carried = None if overview is None else (overview, ())
-        return edge_parts(v.A, live.G, v.fold, private, lang, carried)
-
-    parts = live.memo(key, counted)
+    overview = (*key[:3], None, *key[4:])
+    parts = live.memo(
+        key,
+        lambda: edge_parts(v.A, live.G, v.fold, private, lang, _from(live, key, overview)),
+    )
     edges = parts.edges
     if raw is not None:
         raw["nodes"], raw["edges"] = [*notes_json, *roots_json], parts.json
