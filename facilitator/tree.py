@@ -336,6 +336,17 @@ def _add_folded(b: _Builder, v: _View, folds: Folds) -> None:
         )
 
 
+def _from(live: Version, key: tuple, overview: tuple) -> tuple | None:
+    """What ``key`` carries on from the version before; for a district opened for the first
+    time, the overview's of this seq (``overview``'s key): the same notes and ties but the
+    district's, which are made again (a note's key and a tie's fold tell)."""
+    carried = live.carried(key)
+    if carried is None and key != overview:
+        found = live.peek(overview)
+        carried = None if found is None else (found, frozenset())
+    return carried
+
+
 def tree_payload(
     G: nx.MultiDiGraph,
     settings: Mapping[str, Any] | None = None,
@@ -373,12 +384,8 @@ def tree_payload(
     # The unfolded notes: each made again only when what it shows changed since a version
     # before (a town's overview keeps ~800 notes, one approved note changes a few).
     key = ("notes", private, layout, winter, away, expand, lang, pins)
-
-    # A district opened for the first time: the overview's notes of this seq are the same
-    # notes (the district's own are new).
-    overview = ("notes", private, layout, winter, away, None, lang, pins)
-    made = lambda: _add_nodes(v, _carried(live, key, expand, overview, frozenset()))  # noqa: E731
-    notes, _, notes_json = live.memo(key, made)
+    overview = (*key[:5], None, *key[6:])
+    notes, _, notes_json = live.memo(key, lambda: _add_nodes(v, _from(live, key, overview)))
     b.nodes = list(notes)
 
     def folded() -> tuple[list[dict], list[str]]:
@@ -390,15 +397,11 @@ def tree_payload(
     b.nodes.extend(roots)
     # The ties, counted again only where the events since the version before touched them.
     key = ("edges", private, lang, expand, winter, pins)
-
-    # A district opened first: the overview's ties, only the ones its fold changed again.
-    overview = ("edges", private, lang, None, winter, pins)
-
-    def counted():
-        carried = _carried(live, key, expand, overview, ())
-        return edge_parts(v.A, live.G, v.fold, private, lang, carried)
-
-    parts = live.memo(key, counted)
+    overview = (*key[:3], None, *key[4:])
+    parts = live.memo(
+        key,
+        lambda: edge_parts(v.A, live.G, v.fold, private, lang, _from(live, key, overview)),
+    )
     edges = parts.edges
     if raw is not None:
         raw["nodes"], raw["edges"] = [*notes_json, *roots_json], parts.json
@@ -407,7 +410,9 @@ def tree_payload(
         "edges": edges,
         "options": _options(),
         "scene": v.shape.scene if layout == "tree" and not v.fold else None,
-        "pinned": [n for n in sorted(pinned or {}) if n in v.positions and layout == "tree"],
+        "pinned": sorted(n for n in (pinned or {}) if n in v.positions)
+        if layout == "tree"
+        else [],
         "overview": bool(v.fold),
         "winter": winter,
         "legend": legend(lang),
@@ -415,16 +420,6 @@ def tree_payload(
         "flags_total": len(found) if private else 0,
         "whatif": [{"unit": u, "effect": e} for u, e in sorted(v.affected.items())],
     }
-
-
-def _carried(live: Version, key, expand: str | None, overview, touched):
-    """What an earlier version made under ``key``; for a district opened for the first time,
-    what the overview (``overview``'s key) made at this seq, with ``touched``."""
-    carried = live.carried(key)
-    if carried is None and expand is not None:
-        found = live.peek(overview)
-        carried = None if found is None else (found, touched)
-    return carried
 
 
 def _flag_dicts(live: Version, found: list, settings, winter: bool, lang: str) -> list[dict]:
