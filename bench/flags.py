@@ -14,8 +14,8 @@ collector's way first (``gc.freeze``), as the server's live model does with its 
 
 Two ways of flagging are measured:
 
-- **cold**: ``graph.analysis.flags(G)`` from scratch, reading every tie (what a one-off
-  report, the CLI or a version left behind pays);
+- **cold**: ``graph.analysis.flags(G)`` from scratch (``graph.cold_flags``), reading every
+  tie once (what a one-off report, the CLI or a version left behind pays);
 - **live**: what the server's live model pays per event — ``graph.live_flags.LiveFlags``
   over the approved graph, brought up to date after one event (a note approved with its
   home and a watch tie, a tie's frequency edited, a helper renamed, a tie removed, a

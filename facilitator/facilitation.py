@@ -37,6 +37,7 @@ from .present import present_event
 from .queue_panel import queue_ctx
 from .regions import LIVE_EVENTS, touched, untouched
 from .storage import MAX_TITLE, STAGES, Session
+from .stream_push import ENDED, tree_pusher
 from .ties_panel import tie_form_ctx, ties_ctx
 from .wall_groups import Wall, carry_wall
 
@@ -499,7 +500,8 @@ def stream(session_id: str):
     after a ``region-<name>`` event for each region the change touched.
 
     ``Last-Event-ID`` (or ``?after=``) resumes after a reconnect; ``?once=1`` ends the stream
-    after the first ``changed`` event (for tests).
+    after the first ``changed`` event (for tests). ``?tree=projector|private`` brings that
+    tree along before each ``changed`` that touched it (stream_push.py).
     """
     web.open_session(session_id)  # 404 before the stream starts
     raw = request.headers.get("Last-Event-ID") or request.args.get("after")
@@ -516,6 +518,15 @@ def stream(session_id: str):
 
     def view(app):
         return present_event(app, session_id)
+
+    pusher = tree_pusher(app, request.environ, session_id, request.args.get("tree"))
+
+    def along(seen: int, touched: frozenset[str]) -> str | None:
+        # Not on a screen's first catching up from 0: it loads its picture itself then.
+        if pusher is None or "tree" not in touched or seen == 0:
+            return ""
+        message = pusher()
+        return None if message is ENDED else message
 
     def generate():
         number, ended = slots.open()
@@ -534,6 +545,7 @@ def stream(session_id: str):
                 stop,
                 present=lambda: view(app),
                 regions=lambda seen, newest: touched(session, seen, newest),
+                along=along,
             ):
                 yield message
                 if once and "event: changed" in message:

@@ -109,6 +109,7 @@ def sse_stream(
     stop: Callable[[], bool] = lambda: False,
     present: Callable[[], tuple[int, str]] | None = None,
     regions: Callable[[int, int], Iterable[str]] | None = None,
+    along: Callable[[int, frozenset[str]], str | None] | None = None,
 ) -> Iterator[str]:
     """Yield SSE messages: ``changed`` with the newest seq whenever the log grows, and a
     comment line as heartbeat at least every 15 s so proxies and phones keep the line open.
@@ -121,6 +122,10 @@ def sse_stream(
     With ``present`` (``(version, JSON)`` of the projector's view, facilitator/present.py),
     a ``present`` event carries the view on connecting (once the facilitator set one) and
     whenever it changes.
+
+    With ``along`` (``(seen, touched) → text``, facilitator/stream_push.py), what it gives
+    goes into the message before its ``changed`` (the tree a screen shows, so it need not ask
+    for it); ``None`` ends the stream.
 
     ``retry`` tells the browser to reconnect after 2 s when the Wi-Fi drops.
     """
@@ -138,10 +143,13 @@ def sse_stream(
         newest = last_seq()
         if newest != seen:
             touched = sorted(regions(seen, newest)) if regions is not None else ()
+            extra = along(seen, frozenset(touched)) if along is not None else ""
+            if extra is None:
+                return
             seen = newest
             quiet_since = time.monotonic()
             names = "".join(f"event: region-{name}\ndata: {newest}\n\n" for name in touched)
-            yield f"{names}id: {newest}\nevent: changed\ndata: {newest}\n\n"
+            yield f"{names}{extra}id: {newest}\nevent: changed\ndata: {newest}\n\n"
         elif time.monotonic() - quiet_since >= HEARTBEAT_SECONDS:
             quiet_since = time.monotonic()
             yield ": heartbeat\n\n"

@@ -252,6 +252,11 @@ class Version:
                     self._memo.popitem(last=False)
             return value
 
+    def peek(self, key: Hashable) -> Any | None:
+        """What this version derived under ``key`` so far, or None (nothing computed)."""
+        with self._lock:
+            return self._memo.get(key)
+
     def carried(self, key: Hashable) -> tuple[Any, frozenset] | None:
         """What an earlier version derived under ``key`` and the nodes touched since, or
         ``None``. Asking marks ``key`` as one to carry on from this version."""

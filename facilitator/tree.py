@@ -36,7 +36,15 @@ from .tree_edges import PROJECTOR_TIES, TIE_COLOURS, edge_parts
 from .tree_folds import Folds, folds_from, folds_of
 from .web import KIND_ICONS, kind_name, lang, live_version, open_session
 
-__all__ = ["bp", "tree_payload", "payload_bytes", "KIND_STYLE", "OVERVIEW_NODES", "PROJECTOR_TIES"]
+__all__ = [
+    "bp",
+    "tree_payload",
+    "payload_bytes",
+    "payload_answer",
+    "KIND_STYLE",
+    "OVERVIEW_NODES",
+    "PROJECTOR_TIES",
+]
 
 bp = Blueprint("tree", __name__)
 
@@ -328,6 +336,17 @@ def _add_folded(b: _Builder, v: _View, folds: Folds) -> None:
         )
 
 
+def _from(live: Version, key: tuple, overview: tuple) -> tuple | None:
+    """What ``key`` carries on from the version before; for a district opened for the first
+    time, the overview's of this seq (``overview``'s key): the same notes and ties but the
+    district's, which are made again (a note's key and a tie's fold tell)."""
+    carried = live.carried(key)
+    if carried is None and key != overview:
+        found = live.peek(overview)
+        carried = None if found is None else (found, frozenset())
+    return carried
+
+
 def tree_payload(
     G: nx.MultiDiGraph,
     settings: Mapping[str, Any] | None = None,
@@ -365,7 +384,8 @@ def tree_payload(
     # The unfolded notes: each made again only when what it shows changed since a version
     # before (a town's overview keeps ~800 notes, one approved note changes a few).
     key = ("notes", private, layout, winter, away, expand, lang, pins)
-    notes, _, notes_json = live.memo(key, lambda: _add_nodes(v, live.carried(key)))
+    overview = (*key[:5], None, *key[6:])
+    notes, _, notes_json = live.memo(key, lambda: _add_nodes(v, _from(live, key, overview)))
     b.nodes = list(notes)
 
     def folded() -> tuple[list[dict], list[str]]:
@@ -377,8 +397,10 @@ def tree_payload(
     b.nodes.extend(roots)
     # The ties, counted again only where the events since the version before touched them.
     key = ("edges", private, lang, expand, winter, pins)
+    overview = (*key[:3], None, *key[4:])
     parts = live.memo(
-        key, lambda: edge_parts(v.A, live.G, v.fold, private, lang, live.carried(key))
+        key,
+        lambda: edge_parts(v.A, live.G, v.fold, private, lang, _from(live, key, overview)),
     )
     edges = parts.edges
     if raw is not None:
@@ -468,13 +490,6 @@ def _payload_json(session_id: str, private: bool) -> Response:
         # Nothing the tree shows changed since the screen's picture (a note was written, a
         # phone joined): the screen keeps its picture and only learns the seq.
         return Response(json.dumps({"seq": newest, "same": True}), mimetype="application/json")
-    meta = session.meta()
-    # The seq is the one the live graph is at: a change committed meanwhile makes the
-    # payload look older than the log, so the screen loads again (never newer).
-    live = live_version(session)
-    seq = live.seq
-    settings = meta.get("settings")
-    pinned = session.positions()
     options = {
         "private": private,
         "layout": layout,
@@ -483,6 +498,21 @@ def _payload_json(session_id: str, private: bool) -> Response:
         "expand": request.args.get("expand") or None,
         "lang": lang(),
     }
+    return Response(payload_answer(session, options), mimetype="application/json")
+
+
+def payload_answer(session, options: Mapping[str, Any]) -> bytes:
+    """The tree's answer (``{"seq", "title", …}`` of :func:`tree_payload`) for ``options``
+    (``private``, ``layout``, ``winter``, ``away``, ``expand``, ``lang``) at the live seq, as
+    JSON bytes: the payload is built once per seq and view and shared by every screen, the
+    ones asking (tree.json) and the ones the live stream brings it to (stream_push.py)."""
+    meta = session.meta()
+    # The seq is the one the live graph is at: a change committed meanwhile makes the
+    # payload look older than the log, so the screen loads again (never newer).
+    live = live_version(session)
+    seq = live.seq
+    settings = meta.get("settings")
+    pinned = session.positions()
     key = ("payload", tuple(options.items()), _key(settings), tuple(sorted(pinned.items())))
 
     def compute() -> bytes:
@@ -495,7 +525,7 @@ def _payload_json(session_id: str, private: bool) -> Response:
     # Every screen showing the same view at this seq gets the same bytes, built once.
     body = live.memo(key, compute)
     head = json.dumps({"seq": seq, "title": meta["title"]}, ensure_ascii=False)[:-1].encode()
-    return Response(head + b"," + body[1:], mimetype="application/json")
+    return head + b"," + body[1:]
 
 
 @bp.get("/sessions/<session_id>/tree")

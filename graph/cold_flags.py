@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from itertools import compress, repeat
+from operator import eq, ne
 from typing import Any
 
 import networkx as nx
@@ -271,14 +273,15 @@ def cold_flags(G: nx.MultiDiGraph, settings: Mapping[str, Any] | None = None) ->
     kind = {
         n: a.get("kind") for n, a in node.items() if "status" not in a or a["status"] == "approved"
     }
-    persons = [n for n, k in kind.items() if k == "person"]
+    kinds = kind.values()  # the kinds picked below without a Python loop over the nodes
+    persons = list(compress(kind, map(eq, kinds, repeat("person"))))
     facts = _Facts(kind)
     _from_persons(facts, persons, node, succ)
-    others = ((u, v, kd) for u, k in kind.items() if k != "person" for v, kd in succ[u].items())
-    _from_pairs(facts, others, node)
+    sources = filter(succ.__getitem__, compress(kind, map(ne, kinds, repeat("person"))))
+    _from_pairs(facts, ((u, v, kd) for u in sources for v, kd in succ[u].items()), node)
     _from_pairs(facts, facts.later, node)
-    units = {n for n, k in kind.items() if k == "household"}
-    units.update(p for p in persons if p not in facts.home)
+    units = set(compress(kind, map(eq, kinds, repeat("household"))))
+    units.update(set(persons).difference(facts.home))
     found = _unit_flags(facts, units, node)
     found.append(_overloaded(facts, persons, node, merged_settings(settings)))
     found.extend(_person_flags(facts, persons, node))

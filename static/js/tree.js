@@ -583,7 +583,32 @@
     });
   }
 
+  // The stream brings this screen's default view along (facilitator/stream_push.py): drawn
+  // as it comes, without asking. A screen showing another view (winter, a what-if, a district
+  // opened, the network) or still loading ignores it and asks on "changed", as before.
+  function pushed(text) {
+    if (!started || loading || !network || params.toString() !== "") return;
+    if (shownQuery !== new URL(el.dataset.jsonUrl, window.location.href).search) return;
+    let data = null;
+    try { data = JSON.parse(text); } catch (e) { return; }
+    if (!data || !(Number(data.seq) > Number(el.dataset.seq || 0))) return;
+    apply(data);
+    el.dataset.pushed = String(Number(el.dataset.pushed || 0) + 1);
+  }
+
+  // The stream names the regions each change touched before its "changed": a change the
+  // tree does not show (a note written, a phone joined) only moves the picture's seq on.
+  let treeTouched = false;
   function changed(seq) {
+    const touched = treeTouched;
+    treeTouched = false;
+    if (!touched && started && !loading && network && wanted <= Number(el.dataset.seq || 0)
+        && Number(seq) > Number(el.dataset.seq || 0)) {
+      wanted = Number(seq);
+      el.dataset.seq = String(seq);
+      el.dataset.loads = String(Number(el.dataset.loads || 0) + 1);
+      return;
+    }
     wanted = Math.max(wanted, Number(seq));
     // While a load runs, its end compares the seq it got with the newest one announced.
     if (started && !loading && wanted > Number(el.dataset.seq)) load();
@@ -597,11 +622,15 @@
   if (el.closest("[sse-connect]")) {
     document.addEventListener("htmx:sseMessage", (event) => {
       if (!event.detail) return;
+      if (event.detail.type === "region-tree") treeTouched = true;
+      if (event.detail.type === "tree") pushed(event.detail.data);
       if (event.detail.type === "changed") changed(event.detail.data);
       if (event.detail.type === "present") presented(event.detail.data);
     });
   } else if (window.EventSource) {
-    const source = new EventSource(el.dataset.streamUrl + "?after=0");
+    const source = new EventSource(el.dataset.streamUrl + "?after=0&tree=" + (PRIVATE ? "private" : "projector"));
+    source.addEventListener("region-tree", () => { treeTouched = true; });
+    source.addEventListener("tree", (event) => pushed(event.data));
     source.addEventListener("changed", (event) => changed(event.data));
     source.addEventListener("present", (event) => presented(event.data));
   }

@@ -92,12 +92,15 @@ def test_payloads_carried_on_equal_payloads_made_afresh(app, monkeypatch, seed):
                 model.release(version)  # no screen asked at this seq: nothing derived
                 continue
             carried += version.carried("units") is not None
-            # Afresh: the same graphs, nothing carried on.
-            fresh = Version(-1, version.G, version.A)
-            for private, winter, expand in VIEWS:
+            # And a district opened at random: often one not open at the seq before (its
+            # notes and ties then start from the overview's of the same seq).
+            opened = (rng.random() < 0.5, False, rng.choice(DISTRICTS[:4]))
+            for private, winter, expand in (*VIEWS, opened):
                 options = {"private": private, "winter": winter, "expand": expand}
                 raw: dict = {}
                 live = tree_payload(version.G, live=version, raw=raw, **options)
+                # Afresh: the same graphs, nothing carried on, no other view made before.
+                fresh = Version(-1, version.G, version.A)
                 afresh = tree_payload(version.G, live=fresh, **options)
                 assert live == afresh, (options, version.seq)
                 # The bytes the screens get, from each note's and tie's kept JSON text.

@@ -1,0 +1,97 @@
+"""The live stream brings the tree along: a screen showing it needs no request per change.
+
+Each change used to cost a tree screen two round trips: the stream's ``changed``, then a
+``GET tree.json`` with its login check, its session file, its locale — about as much CPU as
+the picture itself, now that the picture is built once per seq and shared. A stream opened
+with ``?tree=projector`` (the projector's tree) or ``?tree=private`` (the facilitator's own
+tree) carries, before each ``changed`` that touched the tree, a ``tree`` event whose data is
+the same answer ``tree.json`` gives for the screen's default view (the same bytes, shared
+with every screen at that seq). A screen showing another view (winter, a what-if, a district
+opened, the network) or still loading ignores it and asks as before (static/js/tree.js).
+
+Each picture is made as for a request of its own, from the stream's request (its login
+cookie, its language, nothing of its query): the facilitator's login is checked again for
+every picture, so a stream whose facilitator logged out meanwhile ends instead of carrying
+on; the projector's picture is the projector-safe payload (graph/privacy.py), as tree.json's.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+
+from . import web
+from .auth import require_facilitator
+from .tree import payload_answer
+
+__all__ = ["VIEWS", "tree_pusher", "ENDED"]
+
+#: The views a stream may carry: ``?tree=<name>`` → private or not.
+VIEWS: dict[str, bool] = {"projector": False, "private": True}
+
+#: What a pusher answers when the stream must end (the facilitator is no longer logged in).
+ENDED = object()
+
+#: The request's environ keys a picture's own request keeps (who asks, in which language).
+_KEPT = ("HTTP_COOKIE", "HTTP_ACCEPT_LANGUAGE", "HTTP_HOST", "REMOTE_ADDR", "SERVER_NAME")
+
+
+def _environ(environ: Mapping[str, Any], session_id: str) -> dict[str, Any]:
+    kept = {k: environ[k] for k in _KEPT if k in environ}
+    return {
+        **kept,
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": environ.get("SCRIPT_NAME", ""),
+        "PATH_INFO": f"/sessions/{session_id}/tree.json",
+        "QUERY_STRING": "",
+        "SERVER_NAME": environ.get("SERVER_NAME", "localhost"),
+        "SERVER_PORT": environ.get("SERVER_PORT", "80"),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": environ.get("wsgi.url_scheme", "http"),
+        "wsgi.errors": environ.get("wsgi.errors"),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+
+
+def tree_pusher(
+    app: Flask, environ: Mapping[str, Any], session_id: str, view: str | None
+) -> Callable[[], Any] | None:
+    """For a stream asking for ``view`` (see :data:`VIEWS`), a function giving the SSE
+    ``tree`` message at the live seq — or :data:`ENDED` once the facilitator is logged out,
+    or ``""`` when no picture can be made now (the screen then asks, as without a push).
+    ``None`` for a stream asking for no tree."""
+    if view not in VIEWS:
+        return None
+    private = VIEWS[view]
+    base = _environ(environ, session_id)
+
+    def push() -> Any:
+        with app.request_context({**base, "wsgi.input": io.BytesIO(b"")}):
+            try:
+                require_facilitator()
+            except HTTPException:
+                return ENDED
+            try:
+                session = web.open_session(session_id)
+                options = {
+                    "private": private,
+                    "layout": "tree",
+                    "winter": False,
+                    "away": None,
+                    "expand": None,
+                    "lang": web.lang(),
+                }
+                body = payload_answer(session, options)
+            except Exception:  # noqa: BLE001 — the screen asks for it itself then
+                app.logger.exception("could not bring the tree along the stream")
+                return ""
+        return f"event: tree\ndata: {body.decode()}\n\n"
+
+    return push
