@@ -160,25 +160,17 @@ class GraphState(ClientKeys):
             raise ValidationError(problems)
 
     def add_tie(
-        self,
-        source: str,
-        target: str,
-        kind: str,
-        actor: str,
-        status: str = "approved",
-        client_key: str | None = None,
-        **attrs: Any,
+        self, source: str, target: str, kind: str, actor: str, *status: str, **options: Any
     ) -> str:
         """Add a tie ``source`` → ``target`` and return its new id (``t<seq>``).
 
-        Both nodes must exist and the kind must allow their kinds
-        (``graph.vocabulary.tie_allowed``); otherwise ``ValidationError`` and nothing written.
-        With ``client_key`` (an idempotency key of ``actor``'s), a repeat returns the id of
-        the tie that key made and writes nothing.
+        ``status`` (default approved; by name or fifth), ``options``: ``client_key`` and the tie's attributes,
+        as :meth:`add_tie_once` takes them. Both nodes must exist and the kind must allow
+        their kinds (``graph.vocabulary.tie_allowed``); otherwise ``ValidationError`` and
+        nothing written. With ``client_key`` (an idempotency key of ``actor``'s), a repeat
+        returns the id of the tie that key made and writes nothing.
         """
-        return self.add_tie_once(
-            source, target, kind, actor, status=status, client_key=client_key, **attrs
-        )[0]
+        return self.add_tie_once(source, target, kind, actor, *status, **options)[0]
 
     def add_tie_once(
         self,
