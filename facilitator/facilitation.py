@@ -37,7 +37,7 @@ from .present import present_event
 from .queue_panel import queue_ctx
 from .regions import LIVE_EVENTS, touched, untouched
 from .storage import MAX_TITLE, STAGES, Session
-from .stream_push import ENDED, tree_pusher
+from .stream_push import ENDED, tree_pusher, wall_pusher
 from .ties_panel import tie_form_ctx, ties_ctx
 from .wall_groups import Wall, carry_wall
 
@@ -480,6 +480,12 @@ def wall(session_id: str):
         )
     if untouched(session, "wall", request.args.get("since")):
         return Response(status=204)
+    return wall_fragment(session)
+
+
+def wall_fragment(session: Session) -> str:
+    """The wall's fragment at the live seq, once per seq and language, shared by every
+    projector: the ones asking and the ones the stream brings it to (stream_push.py)."""
     live = web.live_version(session)
 
     def fragment() -> str:
@@ -501,7 +507,8 @@ def stream(session_id: str):
 
     ``Last-Event-ID`` (or ``?after=``) resumes after a reconnect; ``?once=1`` ends the stream
     after the first ``changed`` event (for tests). ``?tree=projector|private`` brings that
-    tree along before each ``changed`` that touched it (stream_push.py).
+    tree along before each ``changed`` that touched it, ``?wall=1`` the note wall
+    (stream_push.py).
     """
     web.open_session(session_id)  # 404 before the stream starts
     raw = request.headers.get("Last-Event-ID") or request.args.get("after")
@@ -519,14 +526,19 @@ def stream(session_id: str):
     def view(app):
         return present_event(app, session_id)
 
-    pusher = tree_pusher(app, request.environ, session_id, request.args.get("tree"))
+    pushers = {
+        "tree": tree_pusher(app, request.environ, session_id, request.args.get("tree")),
+        "wall": wall_pusher(app, request.environ, session_id, wall_fragment)
+        if request.args.get("wall") == "1"
+        else None,
+    }
 
     def along(seen: int, touched: frozenset[str]) -> bytes | None:
         # Not on a screen's first catching up from 0: it loads its picture itself then.
-        if pusher is None or "tree" not in touched or seen == 0:
+        if seen == 0:
             return b""
-        message = pusher()
-        return None if message is ENDED else message
+        messages = [push() for name, push in pushers.items() if push and name in touched]
+        return None if ENDED in messages else b"".join(messages)
 
     def generate():
         number, ended = slots.open()

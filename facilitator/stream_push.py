@@ -1,4 +1,5 @@
-"""The live stream brings the tree along: a screen showing it needs no request per change.
+"""The live stream brings the tree and the wall along: a screen showing one needs no request
+per change.
 
 Each change used to cost a tree screen two round trips: the stream's ``changed``, then a
 ``GET tree.json`` with its login check, its session file, its locale — about as much CPU as
@@ -8,6 +9,9 @@ tree) carries, before each ``changed`` that touched the tree, a ``tree`` event w
 the same answer ``tree.json`` gives for the screen's default view (the same bytes, shared
 with every screen at that seq). A screen showing another view (winter, a what-if, a district
 opened, the network) or still loading ignores it and asks as before (static/js/tree.js).
+The projector opened on its note wall likewise gets ``?wall=1``: a ``wall`` event with the
+wall's fragment (the same one ``GET …/projector/wall`` gives), swapped in where the wall is
+on screen (static/js/facilitation.js).
 
 Each picture is made as for a request of its own, from the stream's request (its login
 cookie, its language, nothing of its query): the facilitator's login is checked again for
@@ -28,7 +32,7 @@ from . import web
 from .auth import require_facilitator
 from .tree import payload_answer
 
-__all__ = ["VIEWS", "tree_pusher", "ENDED"]
+__all__ = ["VIEWS", "tree_pusher", "wall_pusher", "ENDED"]
 
 #: The views a stream may carry: ``?tree=<name>`` → private or not.
 VIEWS: dict[str, bool] = {"projector": False, "private": True}
@@ -60,17 +64,13 @@ def _environ(environ: Mapping[str, Any], session_id: str) -> dict[str, Any]:
     }
 
 
-def tree_pusher(
-    app: Flask, environ: Mapping[str, Any], session_id: str, view: str | None
-) -> Callable[[], Any] | None:
-    """For a stream asking for ``view`` (see :data:`VIEWS`), a function giving the SSE
-    ``tree`` message at the live seq (bytes) — or :data:`ENDED` once the facilitator is logged out,
-    or ``b""`` when no picture can be made now (the screen then asks, as without a push).
-    ``None`` for a stream asking for no tree."""
-    if view not in VIEWS:
-        return None
-    private = VIEWS[view]
+def _pusher(
+    app: Flask, environ: Mapping[str, Any], session_id: str, event: str, make: Callable
+) -> Callable[[], Any]:
+    """A function giving the SSE message ``event`` whose data is ``make(session)`` (bytes,
+    each line its own ``data:``) made as for a request of its own (see the module's text)."""
     base = _environ(environ, session_id)
+    head = f"event: {event}\n".encode()
 
     def push() -> Any:
         with app.request_context({**base, "wsgi.input": io.BytesIO(b"")}):
@@ -79,19 +79,37 @@ def tree_pusher(
             except HTTPException:
                 return ENDED
             try:
-                session = web.open_session(session_id)
-                options = {
-                    "private": private,
-                    "layout": "tree",
-                    "winter": False,
-                    "away": None,
-                    "expand": None,
-                    "lang": web.lang(),
-                }
-                body = payload_answer(session, options)
+                data = make(web.open_session(session_id))
             except Exception:  # noqa: BLE001 — the screen asks for it itself then
-                app.logger.exception("could not bring the tree along the stream")
+                app.logger.exception("could not bring the %s along the stream", event)
                 return b""
-        return b"event: tree\ndata: " + body + b"\n\n"
+        data = data if isinstance(data, bytes) else data.encode()
+        return head + b"".join(b"data: " + line + b"\n" for line in data.split(b"\n")) + b"\n"
 
     return push
+
+
+def tree_pusher(
+    app: Flask, environ: Mapping[str, Any], session_id: str, view: str | None
+) -> Callable[[], Any] | None:
+    """For a stream asking for ``view`` (see :data:`VIEWS`), a function giving the SSE
+    ``tree`` message at the live seq (bytes) — or :data:`ENDED` once the facilitator is
+    logged out, or ``b""`` when no picture can be made now (the screen then asks, as without
+    a push). ``None`` for a stream asking for no tree."""
+    if view not in VIEWS:
+        return None
+    private = VIEWS[view]
+
+    def make(session) -> bytes:
+        options = {"private": private, "layout": "tree", "winter": False, "away": None}
+        return payload_answer(session, {**options, "expand": None, "lang": web.lang()})
+
+    return _pusher(app, environ, session_id, "tree", make)
+
+
+def wall_pusher(
+    app: Flask, environ: Mapping[str, Any], session_id: str, fragment: Callable
+) -> Callable[[], Any]:
+    """A function giving the SSE ``wall`` message: the note wall's ``fragment(session)``
+    (facilitation.wall_fragment, projector-safe), as :func:`tree_pusher` gives the tree."""
+    return _pusher(app, environ, session_id, "wall", fragment)

@@ -65,11 +65,23 @@ function refreshRegions(names) {
   refreshing = window.htmx.ajax("GET", url.pathname + url.search, { source: root, swap: "none" }).then(done, done);
 }
 
+// The projector's wall comes along the stream (facilitator/stream_push.py): swapped in as it
+// comes where it is on screen and free; otherwise it is asked for as before, when shown.
+function wallPushed(html) {
+  const wall = document.getElementById("wall");
+  if (!wall || !shown(wall) || held(wall) || wall.dataset.stale || !window.htmx) return false;
+  window.htmx.swap(wall, html, { swapStyle: "outerHTML" });
+  const now = document.getElementById("wall");
+  if (now) now.dataset.pushed = String(Number(wall.dataset.pushed || 0) + 1);
+  return true;
+}
+
 const touchedRegions = new Set();
 document.addEventListener("htmx:sseMessage", (event) => {
   const type = event.detail && event.detail.type;
   if (!type) return;
   if (type.startsWith("region-")) { touchedRegions.add(type.slice(7)); return; }
+  if (type === "wall") { if (wallPushed(event.detail.data)) touchedRegions.delete("wall"); return; }
   if (type !== "changed" || !touchedRegions.size) return;
   const names = [...touchedRegions];
   touchedRegions.clear();

@@ -107,3 +107,35 @@ def test_trees_brought_by_the_stream_end_as_a_fresh_load(server, context):
         labels = {json.loads(v)["label"] for v in drawn["nodes"].values()}
         assert any("直した" in label for label in labels) or name == "projector"
         fresh.close()
+
+
+STICKIES_JS = """() => Array.from(document.querySelectorAll('#wall .kind-group')).map((g) =>
+  [g.dataset.kind, Array.from(g.querySelectorAll('.sticky')).map((s) => [s.dataset.node, s.textContent.trim()])])"""
+
+
+def test_the_wall_brought_by_the_stream_ends_as_a_fresh_load(server, context):
+    sid = _cli(server, "new", "流れてくる付箋").split("\t")[0]
+    nodes = [server.approved(sid, kind, f"はじめ{i}") for i, kind in enumerate(KINDS)]
+    laptop = _page(server, context, {"width": 1280, "height": 800})
+    asked: list[str] = []
+    laptop.on("request", lambda r: asked.append(r.url) if "/projector/wall" in r.url else None)
+    laptop.goto(f"/sessions/{sid}/projector?view=wall")
+    laptop.wait_for_selector("#wall .sticky")
+    rng = random.Random(7)
+    for step in range(16):
+        _change(server, sid, rng, nodes, step)
+        newest = _newest(server, sid)
+        laptop.wait_for_function(
+            "seq => Number(new URL(document.getElementById('wall').getAttribute('hx-get'),"
+            " location.href).searchParams.get('since')) >= seq",
+            arg=newest,
+            timeout=8000,
+        )
+    pushed = int(laptop.evaluate("() => document.getElementById('wall').dataset.pushed || 0"))
+    assert pushed >= 8, pushed
+    assert not asked, asked  # every change came along the stream
+    drawn = laptop.evaluate(STICKIES_JS)
+    fresh = laptop.context.new_page()
+    fresh.goto(f"/sessions/{sid}/projector?view=wall")
+    fresh.wait_for_selector("#wall .sticky")
+    assert drawn == fresh.evaluate(STICKIES_JS)

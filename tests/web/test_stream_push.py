@@ -122,3 +122,27 @@ def test_screens_on_the_stream_and_asking_share_one_layout_per_approved_note(
     assert spent.get("layout", 0) <= 1 and spent.get("analyse", 0) <= 1
     assert spent.get("update", 0) + spent.get("rebuild", 0) <= 1
     assert spent.get("payload", 0) <= 2  # one per view
+
+
+def _data(text: str, event: str) -> str:
+    for block in text.split("\n\n"):
+        lines = block.split("\n")
+        if f"event: {event}" in lines:
+            return "\n".join(line[6:] for line in lines if line.startswith("data: "))
+    raise AssertionError(f"no {event} event")
+
+
+def test_the_wall_projectors_stream_carries_the_wall_of_the_change(fac, store, session_id):
+    before = _seq(store, session_id)
+    node = _approve(fac, store, session_id)
+    response = fac.get(f"/sessions/{session_id}/stream?once=1&after={before}&wall=1")
+    text = response.get_data(as_text=True)
+    pushed = _data(text, "wall")
+    asked = fac.get(f"/sessions/{session_id}/projector/wall", headers={"HX-Request": "true"})
+    assert pushed == asked.get_data(as_text=True)
+    assert f'data-node="{node}"' in pushed and SECRET not in pushed
+    assert text.index("event: wall") < text.index("event: changed")
+    # Not unasked, and not for a change the wall does not show.
+    assert "event: wall" not in fac.get(
+        f"/sessions/{session_id}/stream?once=1&after={before}"
+    ).get_data(as_text=True)
