@@ -521,10 +521,10 @@ def stream(session_id: str):
 
     pusher = tree_pusher(app, request.environ, session_id, request.args.get("tree"))
 
-    def along(seen: int, touched: frozenset[str]) -> str | None:
+    def along(seen: int, touched: frozenset[str]) -> bytes | None:
         # Not on a screen's first catching up from 0: it loads its picture itself then.
         if pusher is None or "tree" not in touched or seen == 0:
-            return ""
+            return b""
         message = pusher()
         return None if message is ENDED else message
 
@@ -548,7 +548,11 @@ def stream(session_id: str):
                 along=along,
             ):
                 yield message
-                if once and "event: changed" in message:
+                if (
+                    once
+                    and ("event: changed" if isinstance(message, str) else b"event: changed")
+                    in message
+                ):
                     return
         finally:
             session.close()

@@ -109,8 +109,8 @@ def sse_stream(
     stop: Callable[[], bool] = lambda: False,
     present: Callable[[], tuple[int, str]] | None = None,
     regions: Callable[[int, int], Iterable[str]] | None = None,
-    along: Callable[[int, frozenset[str]], str | None] | None = None,
-) -> Iterator[str]:
+    along: Callable[[int, frozenset[str]], bytes | None] | None = None,
+) -> Iterator[str | bytes]:
     """Yield SSE messages: ``changed`` with the newest seq whenever the log grows, and a
     comment line as heartbeat at least every 15 s so proxies and phones keep the line open.
 
@@ -123,8 +123,8 @@ def sse_stream(
     a ``present`` event carries the view on connecting (once the facilitator set one) and
     whenever it changes.
 
-    With ``along`` (``(seen, touched) → text``, facilitator/stream_push.py), what it gives
-    goes into the message before its ``changed`` (the tree a screen shows, so it need not ask
+    With ``along`` (``(seen, touched) → bytes``, facilitator/stream_push.py), what it gives
+    goes into the message (then bytes) before its ``changed`` (the tree a screen shows, so it need not ask
     for it); ``None`` ends the stream.
 
     ``retry`` tells the browser to reconnect after 2 s when the Wi-Fi drops.
@@ -143,13 +143,15 @@ def sse_stream(
         newest = last_seq()
         if newest != seen:
             touched = sorted(regions(seen, newest)) if regions is not None else ()
-            extra = along(seen, frozenset(touched)) if along is not None else ""
+            extra = along(seen, frozenset(touched)) if along is not None else b""
             if extra is None:
                 return
             seen = newest
             quiet_since = time.monotonic()
             names = "".join(f"event: region-{name}\ndata: {newest}\n\n" for name in touched)
-            yield f"{names}{extra}id: {newest}\nevent: changed\ndata: {newest}\n\n"
+            tail = f"id: {newest}\nevent: changed\ndata: {newest}\n\n"
+            # A picture brought along is bytes already: not decoded and encoded again.
+            yield (names + tail) if not extra else names.encode() + extra + tail.encode()
         elif time.monotonic() - quiet_since >= HEARTBEAT_SECONDS:
             quiet_since = time.monotonic()
             yield ": heartbeat\n\n"

@@ -64,8 +64,8 @@ def tree_pusher(
     app: Flask, environ: Mapping[str, Any], session_id: str, view: str | None
 ) -> Callable[[], Any] | None:
     """For a stream asking for ``view`` (see :data:`VIEWS`), a function giving the SSE
-    ``tree`` message at the live seq — or :data:`ENDED` once the facilitator is logged out,
-    or ``""`` when no picture can be made now (the screen then asks, as without a push).
+    ``tree`` message at the live seq (bytes) — or :data:`ENDED` once the facilitator is logged out,
+    or ``b""`` when no picture can be made now (the screen then asks, as without a push).
     ``None`` for a stream asking for no tree."""
     if view not in VIEWS:
         return None
@@ -91,7 +91,7 @@ def tree_pusher(
                 body = payload_answer(session, options)
             except Exception:  # noqa: BLE001 — the screen asks for it itself then
                 app.logger.exception("could not bring the tree along the stream")
-                return ""
-        return f"event: tree\ndata: {body.decode()}\n\n"
+                return b""
+        return b"event: tree\ndata: " + body + b"\n\n"
 
     return push
