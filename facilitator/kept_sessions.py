@@ -25,7 +25,9 @@ from .storage import Session, Store
 __all__ = ["KEPT_PER_THREAD", "take", "give_back"]
 
 #: Session files each thread keeps open (a workshop has one; a coordinator looks at a few).
-KEPT_PER_THREAD = 4
+#: None on Windows: there a file cannot be deleted or restored over while any connection
+#: holds it open, and deleting a session must work whatever the threads last read.
+KEPT_PER_THREAD = 0 if os.name == "nt" else 4
 
 _local = threading.local()
 
@@ -62,7 +64,7 @@ def take(store: Store, session_id: str) -> tuple[Session, tuple | None]:
 def give_back(session: Session, mark: tuple | None, failed: bool) -> None:
     """The reading request is done with ``session``: keep it for this thread's next one
     (at most :data:`KEPT_PER_THREAD` files), or close it after an error."""
-    if failed or mark is None or session._conn.in_transaction:
+    if failed or mark is None or session._conn.in_transaction or not KEPT_PER_THREAD:
         session.close()
         return
     kept = _kept()

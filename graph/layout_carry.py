@@ -95,13 +95,19 @@ class _Part:
     cells: list = field(default_factory=list)
     sizes: list = field(default_factory=list)
     breaks: tuple | None = None  # (limit, columns, widths, heights used)
-    placed: list[_Column] = field(default_factory=list)
-    frame: tuple | None = None  # (cells, limit, left, top) of placed
-    right: float = 0.0  # the x after its last column
+    # A cache any state sharing the part may reuse, each set in one go (two versions may
+    # place the same part at once): the frame (cells, limit, left, top), the columns placed
+    # in it and the x after the last one.
+    placing: tuple = (None, (), 0.0)
+
+    @property
+    def placed(self) -> list[_Column]:
+        """The columns placed last."""
+        return list(self.placing[1])
 
     def copy(self) -> _Part:
         """A copy to change (its placed columns kept to compare with)."""
-        return _Part(list(self.keys), list(self.cells), list(self.sizes), None, self.placed)
+        return _Part(list(self.keys), list(self.cells), list(self.sizes), None, self.placing)
 
 
 @dataclass
@@ -380,13 +386,14 @@ def _needs(needs: list[str], left: float, limit: float, top: float) -> dict:
 
 def _breaks(part: _Part, limit: float) -> tuple:
     """The part's columns at ``limit`` (the cells of each, its width and height used)."""
-    if part.breaks is None or part.breaks[0] != limit:
+    breaks = part.breaks  # read once: another version may set it meanwhile
+    if breaks is None or breaks[0] != limit:
         sizes = part.sizes
         columns = _columns(sizes, limit)
         widths = [max(sizes[i][0] for i in column) for column in columns]
         used = [sum(sizes[i][1] + _CELL_GAP for i in column) - _CELL_GAP for column in columns]
-        part.breaks = (limit, columns, widths, used)
-    return part.breaks
+        breaks = part.breaks = (limit, columns, widths, used)
+    return breaks
 
 
 def _width(part: _Part, limit: float) -> float:
@@ -396,15 +403,16 @@ def _width(part: _Part, limit: float) -> float:
     return left
 
 
-def _place_part(part: _Part, limit: float, left: float, top: float) -> float:
+def _place_part(part: _Part, limit: float, left: float, top: float) -> tuple[float, tuple]:
     """The part's clusters in columns from ``left``, as ``graph.layout._root_columns``
     places them; a column holding the same clusters at the same place as before keeps its
-    positions. Returns the x after the last column."""
+    positions. Returns the x after the last column and the columns."""
     frame = (part.cells, limit, left, top)
-    if part.frame is not None and part.frame[0] is part.cells and part.frame[1:] == frame[1:]:
-        return part.right
+    was_frame, before, was_right = part.placing
+    if was_frame is not None and was_frame[0] is part.cells and was_frame[1:] == frame[1:]:
+        return was_right, before
     _, columns, widths, used = _breaks(part, limit)
-    cells, sizes, before = part.cells, part.sizes, part.placed
+    cells, sizes = part.cells, part.sizes
     placed = []
     for c, column in enumerate(columns):
         width, odd = widths[c], c % 2 == 1
@@ -423,9 +431,9 @@ def _place_part(part: _Part, limit: float, left: float, top: float) -> float:
                 at += sizes[i][1] + _CELL_GAP
             placed.append(_Column(members, x, y, odd, pos))
         left += width
-    # A cache: any state sharing the part may reuse it (each is checked before use).
-    part.placed, part.frame, part.right = placed, frame, left
-    return left
+    placed = tuple(placed)
+    part.placing = (frame, placed, left)
+    return left, placed
 
 
 #: Each cluster's notes and where they are from its top middle, by cluster (id → (cluster,
@@ -492,7 +500,7 @@ def _fit(frames: list[tuple], roots: _Roots) -> tuple[int, float]:
     return best[1], best[2]
 
 
-def _prefix(trunk: TreeLayout, soil_pos: dict, soil_band: dict, rooted: list[_Column]):
+def _prefix(trunk: TreeLayout, soil_pos: dict, soil_band: dict, rooted: tuple[_Column, ...]):
     """The positions and bands of the trunk, the soil and the rooted clusters, in order."""
     positions, band = dict(trunk.positions), dict(trunk.band)
     positions.update(soil_pos)
@@ -538,8 +546,8 @@ def _place(
     )
     top = max(soil_bottom, note.h / 2) + 24
     left = -_width(rooted, limit) / 2
-    right = _place_part(rooted, limit, left, top)
-    _place_part(loose, limit, right + _GAP, top)
+    right, rooted_columns = _place_part(rooted, limit, left, top)
+    _, loose_columns = _place_part(loose, limit, right + _GAP, top)
     need_pos = _kept(
         state, old, "needs", (needs, left, limit, top), lambda: _needs(needs, left, limit, top)
     )
@@ -552,13 +560,13 @@ def _place(
     )
     # The trunk, the soil and the rooted clusters first: kept whole when none of them moved
     # (an approved note with no tie yet is one more loose root).
-    key = (tuple(out.positions.items()), soil_pos, soil_band, tuple(rooted.placed))
+    key = (tuple(out.positions.items()), soil_pos, soil_band, rooted_columns)
     prefix = _kept(
-        state, old, "prefix", key, lambda: _prefix(out, soil_pos, soil_band, rooted.placed)
+        state, old, "prefix", key, lambda: _prefix(out, soil_pos, soil_band, rooted_columns)
     )
     out.positions, out.band = dict(prefix[0]), dict(prefix[1])
     rest: dict[str, tuple[float, float]] = {}
-    for column in loose.placed:
+    for column in loose_columns:
         rest.update(column.pos)
     rest.update(need_pos)
     out.positions.update(rest)

@@ -1,5 +1,11 @@
 """Session storage: one SQLite file per workshop, an append-only event log, undo and replay."""
 
+from .quick_import import import_sqlite_utils
+
+import_sqlite_utils()  # before any module below imports it (quick_import.py)
+
+# ruff: noqa: E402
+
 from .demo import DEMO_TITLE, demo_session
 from .log import UNDOABLE
 from .meta import DEFAULT_SETTINGS, MAX_TITLE, STAGES

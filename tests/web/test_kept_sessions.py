@@ -54,3 +54,14 @@ def test_a_thread_keeps_only_a_few_files_open(fac, store):
     for session_id in ids:
         assert fac.get(f"/sessions/{session_id}/queue", headers=HX).status_code == 200
     assert len(kept_sessions._kept()) <= kept_sessions.KEPT_PER_THREAD
+
+
+def test_on_windows_no_session_file_is_kept_open(app, fac, monkeypatch):
+    """Windows cannot delete or restore over a file an idle connection holds open."""
+    from facilitator.storage import Store
+
+    monkeypatch.setattr(kept_sessions, "KEPT_PER_THREAD", 0)  # as on os.name == "nt"
+    with Store(app.config["DATA"]).create("窓の会") as s:
+        sid = s.id
+    assert fac.get(f"/sessions/{sid}/present").status_code == 200
+    assert not [mark for mark in kept_sessions._kept() if sid in mark[0]]
