@@ -6,6 +6,7 @@ A click on a node opens it in the inspector (:mod:`facilitator.inspector`).
 from __future__ import annotations
 
 import unicodedata
+from itertools import islice
 from typing import Any
 
 from flask import Blueprint, Response, redirect, request, url_for
@@ -64,15 +65,42 @@ def nodes_ctx(session: Session, query: str = "", page: int = 1) -> dict[str, Any
     hidden nodes too, marked, so they can be shown again)."""
     G = web.session_graph(session)
     language = web.lang()
+    if not query:  # a page of the newest, counted without making a row of every node
+        return {"node_page": _newest_page(G, page), "node_query": query}
     rows = []
     for n, d in reversed(list(G.nodes(data=True))):
         if d.get("status") == "pending":
             continue
         kind = d.get("kind", "")
-        if query and not matches(query, d.get("label", ""), web.kind_name(kind, language)):
+        if not matches(query, d.get("label", ""), web.kind_name(kind, language)):
             continue
-        rows.append({"id": n, "label": d.get("label", n), "kind": kind, "status": d.get("status")})
+        rows.append(_row(n, d))
     return {"node_page": paged(rows, page), "node_query": query}
+
+
+def _row(n: Any, d: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": n,
+        "label": d.get("label", n),
+        "kind": d.get("kind", ""),
+        "status": d.get("status"),
+    }
+
+
+def _newest_page(G, page: int) -> dict[str, Any]:
+    """:func:`paged` of every node not pending, newest first, making only the page's rows:
+    after each change on a town-sized map the dashboard asks for its first page."""
+    data = G._node  # the order of ``G.nodes``
+    total = sum(1 for d in data.values() if d.get("status") != "pending")
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(page, pages)
+    first = (page - 1) * PAGE_SIZE
+    shown = islice(
+        ((n, d) for n, d in reversed(data.items()) if d.get("status") != "pending"),
+        first,
+        first + PAGE_SIZE,
+    )
+    return {"rows": [_row(n, d) for n, d in shown], "page": page, "pages": pages, "total": total}
 
 
 @bp.get("/sessions/<session_id>/node-list")
