@@ -22,7 +22,7 @@ from .keyfile import MIN_KEY_LENGTH
 GC_THRESHOLDS = (20000, 20, 10)
 #: glibc's malloc arenas while serving (its default: 8 per core). Each worker thread that
 #: allocates at a busy moment gets an arena of its own, and memory freed in one is not given
-#: to another: with 2, a city-sized session's server peaked at 649 MB instead of 783 MB
+#: to another: with 2, a city-sized session's server peaked at 663 MB instead of 785 MB
 #: (bench/rss.py); bench/load.py --quick showed no difference beyond its noise.
 MALLOC_ARENAS = 2
 _M_ARENA_MAX = -8  # mallopt's parameter number for the arena limit (glibc malloc.h)
@@ -304,7 +304,7 @@ def _server(app, host: str, port: int, threads: int):
 
 
 def fewer_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
-    """Limit glibc's malloc arenas to ``arenas`` (before the worker threads start); False
+    """Limit glibc's malloc arenas to ``arenas`` (before any other thread starts); False
     where the C library is not glibc (Windows, macOS, musl) and nothing changed."""
     import ctypes
     import ctypes.util
@@ -338,6 +338,9 @@ def run(
     from . import create_app
     from .storage import Store, demo_session
 
+    # Before any thread starts: glibc fixes its arena limit when a second thread first
+    # allocates (waitress's workers, the checkpoint thread), and ignores a later change.
+    fewer_malloc_arenas()
     check_key(key or None)
     check_folder(Path(data))
     ssid, password = wifi or (None, None)  # the hotspot's QR on the projector (wifi.py)
@@ -380,7 +383,6 @@ def run(
     # (0.2 s). Younger generations collected less often: 1 pass, a third of the time.
     thresholds = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
-    fewer_malloc_arenas()
     for line in _printable(
         startup_lines(host, port, app.config["FACILITATOR_KEY"], demo_code), encoding
     ):

@@ -352,3 +352,26 @@ def test_the_server_limits_malloc_arenas_in_a_fresh_process():
         [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "True", out.stderr
+
+
+def test_the_arena_limit_is_set_before_the_server_starts_a_thread(tmp_path, monkeypatch):
+    """glibc fixes its arena limit when a second thread first allocates: ``run`` sets it
+    before the app, the demo or waitress can start one."""
+    import threading
+
+    seen = []
+    monkeypatch.setattr(
+        serve, "fewer_malloc_arenas", lambda: seen.append(threading.active_count())
+    )
+
+    class Started(Exception):
+        pass
+
+    def no_server(*args):
+        raise Started
+
+    monkeypatch.setattr(serve, "_server", no_server)
+    before = threading.active_count()
+    with pytest.raises(Started):
+        serve.run(tmp_path, host="127.0.0.1", port=0, key="k" * 24, demo=True, echo=lambda _: None)
+    assert seen == [before]
