@@ -35,13 +35,13 @@ def tiny_disk(tmp_path):
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace')}")
 
     def fill():
-        with open(mount / f"filler-{uuid.uuid4().hex}", "wb") as out:
-            try:
+        try:  # a disk already full refuses even a new file: it is full, as wanted
+            with open(mount / f"filler-{uuid.uuid4().hex}", "wb") as out:
                 while True:
                     out.write(b"\0" * 65536)
                     out.flush()
-            except OSError:
-                pass
+        except OSError:
+            pass
 
     try:
         yield mount, fill
