@@ -6,7 +6,7 @@ A click on a node opens it in the inspector (:mod:`facilitator.inspector`).
 from __future__ import annotations
 
 import unicodedata
-from itertools import islice
+from itertools import islice, repeat
 from typing import Any
 
 from flask import Blueprint, Response, redirect, request, url_for
@@ -91,7 +91,8 @@ def _newest_page(G, page: int) -> dict[str, Any]:
     """:func:`paged` of every node not pending, newest first, making only the page's rows:
     after each change on a town-sized map the dashboard asks for its first page."""
     data = G._node  # the order of ``G.nodes``
-    total = sum(1 for d in data.values() if d.get("status") != "pending")
+    # Counted without a Python loop over the nodes (a town has thousands).
+    total = len(data) - list(map(dict.get, data.values(), repeat("status"))).count("pending")
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(page, pages)
     first = (page - 1) * PAGE_SIZE
