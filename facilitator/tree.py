@@ -187,6 +187,9 @@ def _view(live: Version, settings, private, layout, winter, away, lang, pinned):
     U = year
     if winter:
         A, U = live.winter_units()
+    if not private:
+        found = []  # the room never sees a flag: none is looked for
+    elif winter:
         found = live.memo(("winter_flags", _key(settings)), lambda: flags(A, settings, units=U))
     else:
         found = live.flags(settings)

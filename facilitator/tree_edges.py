@@ -252,7 +252,8 @@ def edge_parts(
     for drawn, into, texts in parts.open.values():
         parts.edges.extend(drawn)
         parts.json.extend(texts)
-        summed.update(into)
+        if into:  # most sources send nothing into a fold (Counter.update is not free)
+            summed.update(into)
     for (fu, fw, kind), count in sorted(summed.items()):
         parts.edges.append(_summed_edge(fu, fw, kind, count, lang))
         parts.json.append(_summed_json(fu, fw, kind, count, lang))
