@@ -7,6 +7,8 @@ import json
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import filterfalse
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
@@ -299,9 +301,10 @@ def _add_nodes(v: _View, carried) -> tuple[list[dict], dict[str, tuple], list[st
     b = _Builder(v.lang)
     made: dict[str, tuple] = {}
     texts: list[str] = []
-    for node, xy in v.positions.items():
-        if node in v.fold:
-            continue
+    positions = v.positions
+    # The folded notes (most of a town's overview) skipped without a Python loop over them.
+    for node in filterfalse(v.fold.__contains__, positions):
+        xy = positions[node]
         key = _node_key(v, node, xy)
         kept = before.get(node)
         if kept is not None and kept[0] == key:
@@ -318,9 +321,10 @@ def _add_nodes(v: _View, carried) -> tuple[list[dict], dict[str, tuple], list[st
 def _add_folded(b: _Builder, v: _View, folds: Folds) -> None:
     """Folded districts: one root each, where the district's strands are, sized by count."""
     for district_id in sorted(folds.groups):
-        members = folds.members(district_id)
-        xs = [v.positions[m][0] for m in members]
-        ys = [v.positions[m][1] for m in members]
+        # Summed in the members' order, as a list comprehension would, without one.
+        places = list(map(v.positions.__getitem__, folds.members(district_id)))
+        x = sum(map(itemgetter(0), places)) / len(places)
+        y = sum(map(itemgetter(1), places)) / len(places)
         households = folds.households[district_id]
         name = district_id.split(":", 1)[1]
         label = (
@@ -332,7 +336,7 @@ def _add_folded(b: _Builder, v: _View, folds: Folds) -> None:
             district_id,
             label,
             "district",
-            (sum(xs) / len(xs), sum(ys) / len(ys)),
+            (x, y),
             band="roots",
             district=name,
             title=_("Click to open this district"),

@@ -15,6 +15,7 @@ import json
 from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from itertools import filterfalse
 from typing import Any
 
 import networkx as nx
@@ -189,9 +190,10 @@ def _dirty(
     """The sources whose edges may differ from ``old``'s: the touched nodes, those whose
     fold changed, and every node with a tie into one of them (``G`` holds every tie row)."""
     changed = set(touched)
-    if fold != old.fold:
-        changed.update(n for n, f in fold.items() if old.fold.get(n) != f)
-        changed.update(n for n in old.fold if n not in fold)
+    if fold is not old.fold and fold != old.fold:
+        # The members folded differently: the items of either fold not in the other (set
+        # operations on the items, not a Python loop over a town's thousands of members).
+        changed.update(n for n, _ in fold.items() ^ old.fold.items())
     dirty = set(changed)
     pred = G._pred
     for node in changed:
@@ -224,22 +226,26 @@ def edge_parts(
     dirty = _dirty(G, fold, old, touched) if old is not None else None
     parts = EdgeParts(fold=fold)
     adj = A._adj
-    for u, nbrs in adj.items():
-        if u in fold:
-            continue
-        if dirty is not None and u not in dirty and u in old.open:
-            parts.open[u] = old.open[u]
+    kept = old.open if old is not None else {}
+    # The unfolded sources in the graph's order, the folded ones skipped without a Python
+    # loop over them (most of a town's overview is folded).
+    for u in filterfalse(fold.__contains__, adj):
+        if dirty is not None and u not in dirty and u in kept:
+            parts.open[u] = kept[u]
         else:
-            parts.open[u] = _from_source(u, nbrs, fold, private, lang)
+            parts.open[u] = _from_source(u, adj[u], fold, private, lang)
     recount: set[str] | None = None
     if dirty is not None:
         recount = {fold[n] for n in dirty if n in fold}
         recount.update(old.fold[n] for n in dirty if n in old.fold)
+    districts = dict.fromkeys(fold.values())
+    if recount is not None:
+        recount.update(d for d in districts if d not in old.buckets)
     members: dict[str, list[str]] = {}
-    for node, district in fold.items():
-        if recount is None or district in recount or district not in old.buckets:
+    for node, district in fold.items() if recount is None or recount else ():
+        if recount is None or district in recount:
             members.setdefault(district, []).append(node)
-    for district in dict.fromkeys(fold.values()):
+    for district in districts:
         if district in members:
             parts.buckets[district] = _from_district(
                 members[district], adj, fold, district, private

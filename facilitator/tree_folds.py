@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from graph.analysis import Units
@@ -30,7 +31,7 @@ class Folds:
 
     def members(self, district_id: str) -> list[str]:
         """The folded members of one district, in the order of ``fold``."""
-        return [m for drawn in self.groups[district_id] for m in drawn]
+        return list(chain.from_iterable(self.groups[district_id]))
 
 
 def folds_of(U: Units, state: LayoutState, expand: str | None) -> Folds:
