@@ -41,12 +41,12 @@ def _set(attrs: dict, field: str, value) -> None:
         attrs[field] = value
 
 
-#: Thresholds the flags are asked with: None (the defaults), and 0 to 3 each.
+#: Thresholds the flags are asked with: None (the defaults), and -1 to 3 each.
 LIMITS = st.none() | st.fixed_dictionaries(
     {
-        "overload_households": st.integers(0, 3),
-        "overload_roles": st.integers(0, 3),
-        "overload_sole": st.integers(0, 3),
+        "overload_households": st.integers(-1, 3),
+        "overload_roles": st.integers(-1, 3),
+        "overload_sole": st.integers(-1, 3),
     }
 )
 
