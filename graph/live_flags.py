@@ -6,8 +6,11 @@ articulation-points pass. A session changes by one event at a time, so :class:`L
 reads each tie once, keeps what it adds to the analysis (its *contribution*: "unit X has an
 outside contact", "helper Y supports unit X", …) as counts, and after a change re-reads only
 the ties around what changed: the changed ties, the ties of changed nodes and of persons
-who moved to another household. The flags are then worded from the counts by the very
-functions ``graph.analysis.flags`` uses, so they are the same flags, in the same order.
+who moved to another household. As it counts, it notes the nodes whose flags a change may
+have changed (a count leaving or reaching 0, a unit's sole supporter, a node or unit
+changed); the flags are worded again only for those, each by the rule
+``graph.analysis.flags`` words it by, and kept per kind in its order
+(``graph.live_flag_lists``): the same flags, in the same order.
 
 The rules of a contribution are ``graph.analysis._read_ties`` and ``_units`` tie by tie;
 ``tests/graph/test_live_flags_oracle.py`` checks the two agree after random changes.
@@ -20,7 +23,9 @@ from typing import Any
 
 import networkx as nx
 
-from .analysis import _CODES, INFREQUENT, Flag, Units, _units, flags
+from .analysis import _CODES, INFREQUENT, Flag, Units, _units
+from .flag import merged_settings
+from .live_flag_lists import FlagLists
 
 __all__ = ["LiveFlags"]
 
@@ -90,6 +95,11 @@ class LiveFlags:
         self._maps: dict[str, dict[Any, dict[Any, int]]] = {name: {} for name in _MAPS}
         self._ties: dict[Tie, tuple] = {}  # what each tie added, to take it back exactly
         self._at: dict[Any, set[Tie]] = {}  # the ties (with a contribution) at each node
+        # Per helper, the units it alone supports (read by overloaded_person); the nodes
+        # whose flags may have changed since the flags were last asked for; the flags.
+        self._sole: dict[Any, int] = {}
+        self._dirty: set = set()
+        self._lists: FlagLists | None = None
         for u, nbrs in G._succ.items():
             if u in self._kind:
                 for v, kd in nbrs.items():
@@ -161,17 +171,29 @@ class LiveFlags:
         self._ties[tie] = found
         self._at.setdefault(tie[0], set()).add(tie)
         self._at.setdefault(tie[1], set()).add(tie)
-        sets, maps = self._sets, self._maps
+        sets, maps, dirty = self._sets, self._maps, self._dirty
         i, end = 0, len(found)
         while i < end:
-            name = found[i]
+            name, key = found[i], found[i + 1]
             if name in maps:
-                items = maps[name].setdefault(found[i + 1], {})
-                items[found[i + 2]] = items.get(found[i + 2], 0) + 1
+                by_key = maps[name]
+                items = by_key.get(key)
+                if items is None:
+                    items = by_key[key] = {}
+                item = found[i + 2]
+                count = items.get(item, 0)
+                items[item] = count + 1
+                if not count:  # a new item: the key's flags may change
+                    dirty.add(key)
+                    if name == "supporters":
+                        self._came(items, item)
                 i += 3
             else:
                 counts = sets[name]
-                counts[found[i + 1]] = counts.get(found[i + 1], 0) + 1
+                count = counts.get(key, 0)
+                counts[key] = count + 1
+                if not count:  # in the set now (a tie kind noted dirty is no node: no harm)
+                    dirty.add(key)
                 i += 2
 
     def _take_back(self, tie: Tie) -> None:
@@ -184,27 +206,58 @@ class LiveFlags:
                 at.discard(tie)
                 if not at:
                     del self._at[end]
-        sets, maps = self._sets, self._maps
+        sets, maps, dirty = self._sets, self._maps, self._dirty
         i, end = 0, len(found)
         while i < end:
             name, key = found[i], found[i + 1]
             if name in maps:
                 by_key = maps[name]
                 items = by_key[key]
-                if items[found[i + 2]] == 1:
-                    del items[found[i + 2]]
+                item = found[i + 2]
+                if items[item] == 1:
+                    del items[item]
+                    dirty.add(key)
+                    if name == "supporters":
+                        self._went(items, item)
                     if not items:
                         del by_key[key]
                 else:
-                    items[found[i + 2]] -= 1
+                    items[item] -= 1
                 i += 3
             else:
                 counts = sets[name]
                 if counts[key] == 1:
                     del counts[key]
+                    dirty.add(key)
                 else:
                     counts[key] -= 1
                 i += 2
+
+    def _came(self, helpers: dict, helper: Any) -> None:
+        """``helper`` is now among a unit's ``helpers``: count the units each helper alone
+        supports again (a helper alone, or no longer alone)."""
+        if len(helpers) == 1:
+            self._sole_by(helper, 1)
+        elif len(helpers) == 2:
+            for other in helpers:
+                if other != helper:
+                    self._sole_by(other, -1)
+
+    def _went(self, helpers: dict, helper: Any) -> None:
+        """``helper`` is no longer among a unit's ``helpers`` (see :meth:`_came`)."""
+        if not helpers:
+            self._sole_by(helper, -1)
+        elif len(helpers) == 1:
+            for other in helpers:
+                self._sole_by(other, 1)
+
+    def _sole_by(self, helper: Any, step: int) -> None:
+        count = self._sole.get(helper, 0) + step
+        if count:
+            self._sole[helper] = count
+        else:
+            del self._sole[helper]
+        self._dirty.add(helper)
 
     # -- nodes and units -------------------------------------------------------------------
 
@@ -221,6 +274,7 @@ class LiveFlags:
         return found
 
     def _set_node(self, G: nx.MultiDiGraph, n: Any) -> None:
+        self._dirty.add(n)
         attrs = G._node.get(n)
         if attrs is not None and _approved(attrs):
             self._nodes[n] = self._read(attrs)
@@ -252,6 +306,7 @@ class LiveFlags:
 
     def _move(self, n: Any, unit: Any) -> None:
         old = self._unit_of.get(n)
+        self._dirty.update((n, old, unit))  # units that come, go or change members
         if old is not None:
             self._unit_of.pop(n)
             self._members[old] -= 1
@@ -309,6 +364,9 @@ class LiveFlags:
             if n in G:
                 dirty.update((n, v, k) for v, kd in G._succ[n].items() for k in kd)
                 dirty.update((u, n, k) for u, kd in G._pred[n].items() for k in kd)
+        # Every tie first taken back, then added again: what a changed node brings to a
+        # key (a helper to a unit's supporters, an organiser to a group's) goes and comes
+        # back, so the key is noted dirty and its flags worded again with the new label.
         for tie in dirty:
             self._take_back(tie)
         for tie in dirty:
@@ -317,6 +375,8 @@ class LiveFlags:
                 d = G._succ.get(u, {}).get(v, {}).get(k)
                 if d is not None:
                     self._add(tie, d)
+        if self._lists is None:
+            self._dirty.clear()  # no flags asked for yet: all are made at the first ask
 
     def units(self) -> Units:
         """The analysis as the flags read it: the same sets and counts as
@@ -337,9 +397,24 @@ class LiveFlags:
     def flags(self, settings: Mapping[str, Any] | None = None) -> list[Flag]:
         """``graph.analysis.flags`` of the graph as of the last :meth:`apply`.
 
+        The list is shared: read it, never change it. It is a new list when a flag changed
+        since the last call with the same thresholds, else the same list again.
+
         Notes
         -----
-        O(n) in the units and persons, with no tie read: about a fifth of an
-        articulation-points pass on a city-sized graph (see ``bench/flags.py``).
+        The first call O(n) in the units and persons, with no tie read; then O(d log f) in
+        the d nodes the changes since touched and the f flags, plus one concatenation of
+        the flag lists when a flag changed (``graph.live_flag_lists``).
         """
-        return flags(None, settings, units=self.units())  # type: ignore[arg-type]
+        merged = merged_settings(settings)
+        limits = (
+            merged["overload_households"],
+            merged["overload_roles"],
+            merged["overload_sole"],
+        )
+        U = self.units()
+        dirty, self._dirty = self._dirty, set()
+        if self._lists is None:
+            self._lists = FlagLists(U, limits)
+            dirty = set()
+        return self._lists.flags(U, self._sole, dirty, limits)

@@ -1,7 +1,9 @@
 """The live flags (graph/live_flags.py), changed in place change by change, against flags and
 analyse computed from scratch — on random graphs and random sequences of changes: nodes and
 ties added, removed, approved, hidden, their kinds, labels and attributes edited, persons
-moving house, several changes at once."""
+moving house, several changes at once — with the flags asked for after every event under
+thresholds that change from call to call (0 among them: everyone is overloaded), and every
+list handed out checked unchanged at the end (graph/live_flag_lists.py keeps its lists)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 
 from bench.synth import synthetic_graph
 from graph.analysis import analyse, flags
+from graph.live_flag_lists import KEPT_THRESHOLDS
 from graph.live_flags import LiveFlags
 from tests.graph.test_flags_oracle import (
     MAYBE,
@@ -38,10 +41,37 @@ def _set(attrs: dict, field: str, value) -> None:
         attrs[field] = value
 
 
+#: Thresholds the flags are asked with: None (the defaults), and -1 to 3 each.
+LIMITS = st.none() | st.fixed_dictionaries(
+    {
+        "overload_households": st.integers(-1, 3),
+        "overload_roles": st.integers(-1, 3),
+        "overload_sole": st.integers(-1, 3),
+    }
+)
+
+
+def _move(draw, G: nx.MultiDiGraph, n, ties: set) -> None:
+    """``n`` moves house: its lives_in ties removed, one to another household added."""
+    for v, keyed in list(G._succ[n].items()):
+        for k, d in list(keyed.items()):
+            if d.get("kind") == "lives_in":
+                G.remove_edge(n, v, k)
+                ties.add((n, v, k))
+    homes = sorted(h for h, kind in G.nodes(data="kind") if kind == "household")
+    if homes:
+        h = draw(st.sampled_from(homes))
+        ties.add((n, h, G.add_edge(n, h, key=f"m{draw(st.integers(0, 10**6))}", kind="lives_in")))
+
+
 def _change(draw, G: nx.MultiDiGraph, nodes: set, ties: set) -> None:
     """One random change of ``G`` in place, noted in ``nodes`` and ``ties``."""
     ids = sorted(G)
-    what = draw(st.sampled_from(["add_node", "edit_node", "drop_node", "add_tie"] * 2 + ["x"]))
+    what = draw(
+        st.sampled_from(
+            ["add_node", "edit_node", "drop_node", "add_tie"] * 2 + ["x", "move", "relabel"]
+        )
+    )
     if what == "add_node" or not ids:
         n = f"n{len(G)}_{draw(st.integers(0, 99))}"
         G.add_node(n, kind=draw(st.sampled_from(NODE_KINDS)), label=n.upper())
@@ -49,7 +79,12 @@ def _change(draw, G: nx.MultiDiGraph, nodes: set, ties: set) -> None:
         return
     n = draw(st.sampled_from(ids))
     edges = sorted(G.edges(keys=True), key=repr)
-    if what == "edit_node":
+    if what == "move":
+        _move(draw, G, n, ties)
+    elif what == "relabel":
+        G._node[n]["label"] = draw(st.sampled_from(["A", "B", "佐藤", f"{n}の新名"]))
+        nodes.add(n)
+    elif what == "edit_node":
         field = draw(st.sampled_from(sorted(NODE_FIELDS)))
         _set(G._node[n], field, draw(st.sampled_from([None, *NODE_FIELDS[field]])))
         nodes.add(n)
@@ -89,6 +124,22 @@ def assert_live_equals_fresh(live: LiveFlags, G: nx.MultiDiGraph, limits=None) -
     assert _as_sets(live.units()) == _as_sets(analyse(G))
 
 
+class Handed:
+    """The lists the live flags handed out, with what each held then: none may change."""
+
+    def __init__(self) -> None:
+        self.lists: list = []
+
+    def ask(self, live: LiveFlags, G: nx.MultiDiGraph, limits) -> None:
+        found = live.flags(limits)
+        assert as_tuples(found) == as_tuples(flags(G, limits))
+        self.lists.append((found, [(f.flag, f.node, f.label, dict(f.details)) for f in found]))
+
+    def unchanged(self) -> None:
+        for found, then in self.lists:
+            assert [(f.flag, f.node, f.label, f.details) for f in found] == then
+
+
 @settings(max_examples=300, deadline=None)
 @given(session_graphs(), st.data(), st.integers(1, 3), st.integers(1, 3))
 def test_live_flags_after_random_changes_equal_flags_from_scratch(G, data, load, sole):
@@ -102,6 +153,49 @@ def test_live_flags_after_random_changes_equal_flags_from_scratch(G, data, load,
             _change(data.draw, G, nodes, ties)
         live.apply(G, nodes, ties)
         assert_live_equals_fresh(live, G, limits)
+
+
+@settings(max_examples=300, deadline=None)
+@given(session_graphs(), st.data())
+def test_live_flags_asked_after_every_event_with_changing_thresholds(G, data):
+    live = LiveFlags(G)
+    handed = Handed()
+    if data.draw(st.booleans()):  # or first asked for only after some events
+        handed.ask(live, G, data.draw(LIMITS))
+    for _ in range(data.draw(st.integers(1, 10))):
+        nodes: set = set()
+        ties: set = set()
+        for _ in range(data.draw(st.integers(0, 3))):  # an event may change nothing read
+            _change(data.draw, G, nodes, ties)
+        live.apply(G, nodes, ties)
+        for limits in data.draw(st.lists(LIMITS, min_size=1, max_size=3)):
+            handed.ask(live, G, limits)
+    assert _as_sets(live.units()) == _as_sets(analyse(G))
+    handed.unchanged()
+
+
+def test_a_town_asked_under_more_thresholds_than_are_kept():
+    """A synthetic town through events like the workshop's (bench/flags.py), the flags asked
+    after each under thresholds cycling through more sets than the live flags keep."""
+    import random
+
+    from bench.flags import _event
+
+    G = synthetic_graph(150, seed=7)
+    live = LiveFlags(G)
+    handed = Handed()
+    cycle = [None, {"overload_households": 0}, {"overload_sole": 1}, {"overload_roles": 1}]
+    cycle += [{"overload_households": 2, "overload_roles": 0}, {"overload_households": 3}]
+    assert len(cycle) > KEPT_THRESHOLDS
+    rng = random.Random(3)
+    for i in range(40):
+        nodes, ties = _event(G, i, rng)
+        live.apply(G, nodes, ties)
+        handed.ask(live, G, cycle[i % len(cycle)])
+        handed.ask(live, G, cycle[(3 * i) % len(cycle)])
+        again = live.flags(cycle[(3 * i) % len(cycle)])  # nothing changed since: the same
+        assert again is handed.lists[-1][0]
+    handed.unchanged()
 
 
 def test_a_town_followed_through_moves_and_hidden_households():
