@@ -407,7 +407,9 @@ def tree_payload(
     overview = (*key[:3], None, *key[4:])
     parts = live.memo(
         key,
-        lambda: edge_parts(v.A, live.G, v.fold, private, lang, _from(live, key, overview)),
+        lambda: edge_parts(
+            v.A, live.G, v.fold, private, lang, _from(live, key, overview), folds.groups
+        ),
     )
     edges = parts.edges
     if raw is not None:
