@@ -18,6 +18,7 @@ notes stay the same: an approved note redraws its own kind's group, not the whol
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from collections import OrderedDict
 
@@ -53,6 +54,12 @@ LIVE_EVENTS = ", ".join([*(f"region-{name}" for name in REGIONS), "changed"])
 _LOOK_BACK = 500
 
 
+#: What :func:`touched` found, by session file and seqs: every open screen's stream asks the
+#: same after each change, and the dashboard's refresh once more (the log only grows).
+_TOUCHED_KEPT = 256
+_touched: OrderedDict[tuple, frozenset[str]] = OrderedDict()
+
+
 def touched(session: Session, after: int, upto: int | None = None) -> frozenset[str]:
     """The regions the events after seq ``after`` (up to ``upto``, else the newest) changed;
     every region when that is not known (``after`` too old or ahead of the log)."""
@@ -61,6 +68,24 @@ def touched(session: Session, after: int, upto: int | None = None) -> frozenset[
         return frozenset(REGIONS)
     if after == last:
         return frozenset()
+    try:
+        st = os.stat(session.path)  # a file made again under the same name is another log
+    except OSError:
+        return _touched_in_log(session, after, last)
+    key = (str(session.path), st.st_dev, st.st_ino, after, last)
+    with _lock:
+        found = _touched.get(key)
+    if found is None:
+        found = _touched_in_log(session, after, last)
+        with _lock:
+            _touched[key] = found
+            while len(_touched) > _TOUCHED_KEPT:
+                _touched.popitem(last=False)
+    return found
+
+
+def _touched_in_log(session: Session, after: int, last: int) -> frozenset[str]:
+    """:func:`touched` read from the log: the tables of the events' row changes."""
     marks: set[str] = set()
     for table, edit in session.db.execute(
         "SELECT DISTINCT json_extract(c.value, '$.table'), "

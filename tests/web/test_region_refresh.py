@@ -133,3 +133,36 @@ def test_the_stream_names_what_an_approval_touched(app, demo_id):
         assert touched(s, seq - 1) >= {"queue", "feed", "counts"}
         assert touched(s, s.last_seq()) == frozenset()
         assert "tie_results" in touched(s, 0)  # too far back or unknown: everything
+
+
+def test_a_session_file_made_again_under_its_name_is_read_afresh(app, demo_id):
+    # What a change touched is kept per file and seqs (every screen's stream asks the same):
+    # a file put in its place (a backup brought back) holds other events at the same seqs.
+    store = Store(app.config["DATA"])
+    note, seq = _note(app, demo_id)
+    with store.open(demo_id) as s:
+        path = s.path
+        s.approve_note(note, "test")
+        assert "nodes" in touched(s, seq, seq + 1)
+    with store.create("別の会") as other:
+        other_path = other.path
+        for n in range(seq + 1 - other.last_seq()):
+            other.set_meta("test", title=f"別の会 {n}")  # changes of the meta only
+        after = other.last_seq() - 1
+    assert after == seq  # the same seqs as the change asked about above
+    replaced = path.with_name("replacement.sqlite")
+    replaced.write_bytes(other_path.read_bytes())
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    replaced.replace(path)
+    with store.open(demo_id) as s:
+        assert s.last_seq() == after + 1
+        assert (
+            touched(s, after, after + 1)
+            == touched(s, after)
+            == {"controls", "counts"}
+            | {
+                "flags",
+                "tree",
+            }
+        )
