@@ -6,8 +6,9 @@ Each change used to cost a tree screen two round trips: the stream's ``changed``
 the picture itself, now that the picture is built once per seq and shared. A stream opened
 with ``?tree=projector`` (the projector's tree) or ``?tree=private`` (the facilitator's own
 tree) carries, before each ``changed`` that touched the tree, a ``tree`` event whose data is
-the same answer ``tree.json`` gives for the screen's default view (the same bytes, shared
-with every screen at that seq). A screen showing another view (winter, a what-if, a district
+what changed in the screen's default view since the picture it last had (a delta,
+tree_delta.py), or the same answer ``tree.json`` gives for that view when no earlier picture
+is known (the same bytes, shared with every screen at that seq). A screen showing another view (winter, a what-if, a district
 opened, the network) or still loading ignores it and asks as before (static/js/tree.js).
 The projector opened on its note wall likewise gets ``?wall=1``: a ``wall`` event with the
 wall's fragment (the same one ``GET …/projector/wall`` gives), swapped in where the wall is
@@ -30,7 +31,8 @@ from werkzeug.exceptions import HTTPException
 
 from . import web
 from .auth import require_facilitator
-from .tree import payload_answer
+from .tree import payload_of
+from .tree_delta import delta_answer
 
 __all__ = ["VIEWS", "tree_pusher", "wall_pusher", "ENDED"]
 
@@ -103,7 +105,8 @@ def tree_pusher(
 
     def make(session) -> bytes:
         options = {"private": private, "layout": "tree", "winter": False, "away": None}
-        return payload_answer(session, {**options, "expand": None, "lang": web.lang()})
+        found = payload_of(session, {**options, "expand": None, "lang": web.lang()})
+        return delta_answer(found)  # what changed since the screen's picture (tree_delta.py)
 
     return _pusher(app, environ, session_id, "tree", make)
 

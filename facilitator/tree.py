@@ -34,6 +34,7 @@ from .flags_panel import FLAGS_SHOWN
 from .heavy import heavy_if_large
 from .live_model import Version
 from .regions import untouched
+from .tree_delta import PayloadParts, payload_parts, remember
 from .tree_edges import PROJECTOR_TIES, TIE_COLOURS, edge_parts
 from .tree_folds import Folds, folds_from, folds_of
 from .web import KIND_ICONS, kind_name, lang, live_version, open_session
@@ -515,6 +516,24 @@ def payload_answer(session, options: Mapping[str, Any]) -> bytes:
     (``private``, ``layout``, ``winter``, ``away``, ``expand``, ``lang``) at the live seq, as
     JSON bytes: the payload is built once per seq and view and shared by every screen, the
     ones asking (tree.json) and the ones the live stream brings it to (stream_push.py)."""
+    found = payload_of(session, options)
+    return found.head + b"," + found.body[1:]
+
+
+@dataclass
+class Payload:
+    """One view's payload at one seq: its answer's head (``{"seq":…,"title":…`` without the
+    closing brace), its body, and what ``tree_delta.py`` compares with a later seq's."""
+
+    live: Version
+    key: tuple
+    head: bytes
+    body: bytes
+    parts: PayloadParts
+
+
+def payload_of(session, options: Mapping[str, Any]) -> Payload:
+    """:func:`payload_answer`'s payload at the live seq (built once per seq and view)."""
     meta = session.meta()
     # The seq is the one the live graph is at: a change committed meanwhile makes the
     # payload look older than the log, so the screen loads again (never newer).
@@ -524,17 +543,19 @@ def payload_answer(session, options: Mapping[str, Any]) -> bytes:
     pinned = session.positions()
     key = ("payload", tuple(options.items()), _key(settings), tuple(sorted(pinned.items())))
 
-    def compute() -> bytes:
+    def compute() -> tuple[bytes, PayloadParts]:
         heavy_if_large(session)  # the first screen at this seq builds it for the others
         live_model.count("payload")
         raw: dict[str, list[str]] = {}
         data = tree_payload(live.G, settings, pinned=pinned, live=live, raw=raw, **options)
-        return payload_bytes(data, raw)
+        parts = payload_parts(data, raw)
+        remember(live, key, parts)
+        return payload_bytes(data, raw), parts
 
     # Every screen showing the same view at this seq gets the same bytes, built once.
-    body = live.memo(key, compute)
+    body, parts = live.memo(key, compute)
     head = json.dumps({"seq": seq, "title": meta["title"]}, ensure_ascii=False)[:-1].encode()
-    return head + b"," + body[1:]
+    return Payload(live, key, head, body, parts)
 
 
 @bp.get("/sessions/<session_id>/tree")

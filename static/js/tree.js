@@ -42,6 +42,21 @@
     applied.set(set, now);
   }
 
+  // A delta brought along the stream (facilitator/tree_delta.py): the items that changed
+  // since the picture on screen, and the ids of those gone.
+  function patch(set, items, removed) {
+    const now = applied.get(set) || new Map();
+    removed.forEach((id) => now.delete(id));
+    set.remove(removed);
+    const changed = [];
+    items.forEach((item) => {
+      const json = JSON.stringify(item);
+      if (now.get(item.id) !== json) { now.set(item.id, json); changed.push(item); }
+    });
+    set.update(changed);
+    applied.set(set, now);
+  }
+
   function applyReveal() {
     const updates = nodes.get().filter((n) => !!n.hidden !== BANDS.indexOf(n.band) > revealed)
       .map((n) => ({ id: n.id, hidden: BANDS.indexOf(n.band) > revealed }));
@@ -306,8 +321,13 @@
     pinned = new Set(data.pinned || []);
     const resetNote = document.getElementById("reset-note");
     if (resetNote) resetNote.disabled = !chosen || !pinned.has(chosen);
-    sync(nodes, data.nodes);
-    sync(edges, data.edges);
+    if (data.delta) {
+      patch(nodes, data.nodes, data.removed || []);
+      patch(edges, data.edges, data.edges_removed || []);
+    } else {
+      sync(nodes, data.nodes);
+      sync(edges, data.edges);
+    }
     if (first) {
       // Only the facilitator's own live tree arranges notes (the projector shows them).
       data.options.interaction = Object.assign({}, data.options.interaction, { dragNodes: !!el.dataset.positionUrl });
@@ -345,11 +365,12 @@
     renderWhatif(data.whatif || []);
     document.getElementById("overview-hint").hidden = !data.overview;
     const empty = document.getElementById("tree-empty");
-    if (empty) empty.hidden = data.nodes.length > 0;
+    if (empty) empty.hidden = nodes.length > 0;
     const banner = document.getElementById("winter-banner");
     if (banner) banner.hidden = !data.winter;
     applyReveal();
     el.dataset.seq = String(data.seq);
+    el.dataset.picture = String(data.seq); // the seq of the picture on screen (deltas apply to it)
     el.dataset.loads = String(Number(el.dataset.loads || 0) + 1);
   }
 
@@ -592,8 +613,11 @@
     let data = null;
     try { data = JSON.parse(text); } catch (e) { return; }
     if (!data || !(Number(data.seq) > Number(el.dataset.seq || 0))) return;
+    // A delta is for the picture it was made against: another one asks for the whole.
+    if (data.delta && String(data.base) !== el.dataset.picture) return;
     apply(data);
     el.dataset.pushed = String(Number(el.dataset.pushed || 0) + 1);
+    if (data.delta) el.dataset.deltas = String(Number(el.dataset.deltas || 0) + 1);
   }
 
   // The stream names the regions each change touched before its "changed": a change the

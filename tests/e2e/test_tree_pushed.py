@@ -93,6 +93,9 @@ def test_trees_brought_by_the_stream_end_as_a_fresh_load(server, context):
         # The changes came along the stream: the page asked only for its first picture.
         pushed = int(page.evaluate("() => document.getElementById('tree').dataset.pushed || 0"))
         assert pushed >= 12
+        # Most came as what changed since the picture on screen (tree_delta.py).
+        deltas = int(page.evaluate("() => document.getElementById('tree').dataset.deltas || 0"))
+        assert deltas >= 8, (name, deltas, pushed)
         assert len(asked[name]) <= 3, asked[name]
         drawn = page.evaluate(DRAWN_JS)
         fresh = laptop.context.new_page()
