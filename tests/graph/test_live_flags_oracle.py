@@ -140,6 +140,15 @@ class Handed:
             assert [(f.flag, f.node, f.label, f.details) for f in found] == then
 
 
+def _event(draw, G, least: int) -> tuple[set, set]:
+    """One event of ``least`` to 3 random row changes applied to ``G``: its nodes and ties."""
+    nodes: set = set()
+    ties: set = set()
+    for _ in range(draw(st.integers(least, 3))):
+        _change(draw, G, nodes, ties)
+    return nodes, ties
+
+
 @settings(max_examples=300, deadline=None)
 @given(session_graphs(), st.data(), st.integers(1, 3), st.integers(1, 3))
 def test_live_flags_after_random_changes_equal_flags_from_scratch(G, data, load, sole):
@@ -147,11 +156,7 @@ def test_live_flags_after_random_changes_equal_flags_from_scratch(G, data, load,
     live = LiveFlags(G)
     assert_live_equals_fresh(live, G, limits)
     for _ in range(data.draw(st.integers(1, 8))):
-        nodes: set = set()
-        ties: set = set()
-        for _ in range(data.draw(st.integers(1, 3))):  # one event may change several rows
-            _change(data.draw, G, nodes, ties)
-        live.apply(G, nodes, ties)
+        live.apply(G, *_event(data.draw, G, 1))  # one event may change several rows
         assert_live_equals_fresh(live, G, limits)
 
 
@@ -163,11 +168,7 @@ def test_live_flags_asked_after_every_event_with_changing_thresholds(G, data):
     if data.draw(st.booleans()):  # or first asked for only after some events
         handed.ask(live, G, data.draw(LIMITS))
     for _ in range(data.draw(st.integers(1, 10))):
-        nodes: set = set()
-        ties: set = set()
-        for _ in range(data.draw(st.integers(0, 3))):  # an event may change nothing read
-            _change(data.draw, G, nodes, ties)
-        live.apply(G, nodes, ties)
+        live.apply(G, *_event(data.draw, G, 0))  # an event may change nothing read
         for limits in data.draw(st.lists(LIMITS, min_size=1, max_size=3)):
             handed.ask(live, G, limits)
     assert _as_sets(live.units()) == _as_sets(analyse(G))
