@@ -42,7 +42,6 @@ from .web import KIND_ICONS, kind_name, lang, live_version, open_session
 __all__ = [
     "bp",
     "tree_payload",
-    "payload_bytes",
     "payload_answer",
     "KIND_STYLE",
     "OVERVIEW_NODES",
@@ -284,16 +283,6 @@ def _json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def payload_bytes(data: Mapping[str, Any], raw: Mapping[str, list[str]]) -> bytes:
-    """``data`` (a :func:`tree_payload`) as JSON bytes, its nodes and edges from their
-    kept JSON texts ``raw``: the same bytes as ``json.dumps`` of it, without encoding a
-    town's thousands of notes and ties again per seq."""
-    rest = _json({**data, "nodes": None, "edges": None})
-    start = '{"nodes":null,"edges":null'
-    nodes, edges = ",".join(raw["nodes"]), ",".join(raw["edges"])
-    return f'{{"nodes":[{nodes}],"edges":[{edges}]{rest[len(start) :]}'.encode()
-
-
 def _add_nodes(v: _View, carried) -> tuple[list[dict], dict[str, tuple], list[str]]:
     """The vis nodes of the unfolded notes, in the layout's order, what each was made of
     and its JSON text; a note whose key (:func:`_node_key`) is as ``carried`` had it is
@@ -378,7 +367,7 @@ def tree_payload(
     ``expand`` names one. ``pinned`` are the places the facilitator dragged notes to.
     ``live`` is the live model's version of ``G`` when there is one: its analysis, flags and
     layout are shared with every other screen. ``raw``, when given, gets each node's and
-    edge's JSON text as well, kept with it from version to version (:func:`payload_bytes`).
+    edge's JSON text as well, kept with it from version to version (``tree_delta.PayloadParts``).
     """
     if live is None:
         live = Version(-1, G)
@@ -516,20 +505,24 @@ def payload_answer(session, options: Mapping[str, Any]) -> bytes:
     (``private``, ``layout``, ``winter``, ``away``, ``expand``, ``lang``) at the live seq, as
     JSON bytes: the payload is built once per seq and view and shared by every screen, the
     ones asking (tree.json) and the ones the live stream brings it to (stream_push.py)."""
-    found = payload_of(session, options)
-    return found.head + b"," + found.body[1:]
+    return payload_of(session, options).answer()
 
 
 @dataclass
 class Payload:
     """One view's payload at one seq: its answer's head (``{"seq":…,"title":…`` without the
-    closing brace), its body, and what ``tree_delta.py`` compares with a later seq's."""
+    closing brace) and its parts, which ``tree_delta.py`` compares with a later seq's."""
 
     live: Version
     key: tuple
     head: bytes
-    body: bytes
     parts: PayloadParts
+
+    def answer(self) -> bytes:
+        """The whole answer, its body joined once per seq and view (a screen the stream
+        brings a delta to never needs it)."""
+        body = self.live.memo(("body", self.key), self.parts.body)
+        return self.head + b"," + body[1:]
 
 
 def payload_of(session, options: Mapping[str, Any]) -> Payload:
@@ -543,19 +536,19 @@ def payload_of(session, options: Mapping[str, Any]) -> Payload:
     pinned = session.positions()
     key = ("payload", tuple(options.items()), _key(settings), tuple(sorted(pinned.items())))
 
-    def compute() -> tuple[bytes, PayloadParts]:
+    def compute() -> PayloadParts:
         heavy_if_large(session)  # the first screen at this seq builds it for the others
         live_model.count("payload")
         raw: dict[str, list[str]] = {}
         data = tree_payload(live.G, settings, pinned=pinned, live=live, raw=raw, **options)
         parts = payload_parts(data, raw)
         remember(live, key, parts)
-        return payload_bytes(data, raw), parts
+        return parts
 
     # Every screen showing the same view at this seq gets the same bytes, built once.
-    body, parts = live.memo(key, compute)
+    parts = live.memo(key, compute)
     head = json.dumps({"seq": seq, "title": meta["title"]}, ensure_ascii=False)[:-1].encode()
-    return Payload(live, key, head, body, parts)
+    return Payload(live, key, head, parts)
 
 
 @bp.get("/sessions/<session_id>/tree")

@@ -36,12 +36,23 @@ _START = '{"nodes":null,"edges":null'
 
 @dataclass(frozen=True)
 class PayloadParts:
-    """A payload's notes and ties (id → JSON text, in the payload's order) and the JSON
-    text of the rest after them (``,"options":…}``)."""
+    """A payload's notes and ties (their JSON texts in the payload's order, and by id) and
+    the JSON text of the rest after them (``,"options":…}``)."""
 
+    texts: tuple[list[str], list[str]]
     nodes: Mapping[str, str]
     edges: Mapping[str, str]
     rest: str
+
+    def body(self) -> bytes:
+        """The whole payload as JSON bytes: the same bytes as ``json.dumps`` of it, from the
+        notes' and ties' kept JSON texts (not encoding a town's thousands again per seq)."""
+        nodes, edges = ",".join(self.texts[0]), ",".join(self.texts[1])
+        return f'{{"nodes":[{nodes}],"edges":[{edges}]{self.rest}'.encode()
+
+    def size(self) -> int:
+        """About how many bytes :meth:`body` is (its texts' characters)."""
+        return sum(map(len, self.texts[0])) + sum(map(len, self.texts[1])) + len(self.rest)
 
 
 def _json(data: Any) -> str:
@@ -53,7 +64,7 @@ def payload_parts(data: Mapping[str, Any], raw: Mapping[str, list[str]]) -> Payl
     nodes = dict(zip([n["id"] for n in data["nodes"]], raw["nodes"], strict=True))
     edges = dict(zip([e["id"] for e in data["edges"]], raw["edges"], strict=True))
     rest = _json({**data, "nodes": None, "edges": None})[len(_START) :]
-    return PayloadParts(nodes, edges, rest)
+    return PayloadParts((raw["nodes"], raw["edges"]), nodes, edges, rest)
 
 
 _lock = threading.Lock()
@@ -112,8 +123,7 @@ def delta_answer(found) -> bytes:
             f'{{"base":{base},"delta":true,"nodes":[{nodes}],"removed":{removed},'
             f'"edges":[{edges}],"edges_removed":{edges_removed}{found.parts.rest}'
         ).encode()
-        return (base, body) if len(body) < DELTA_SHARE * len(found.body) else None
+        return (base, body) if len(body) < DELTA_SHARE * found.parts.size() else None
 
     delta = live.memo(("delta", key), compute)
-    body = found.body if delta is None else delta[1]
-    return found.head + b"," + body[1:]
+    return found.answer() if delta is None else found.head + b"," + delta[1][1:]

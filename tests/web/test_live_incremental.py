@@ -9,7 +9,8 @@ import pytest
 from facilitator import tree as tree_module
 from facilitator.live_model import LiveModel, Version
 from facilitator.storage import Store
-from facilitator.tree import payload_bytes, tree_payload
+from facilitator.tree import tree_payload
+from facilitator.tree_delta import payload_parts
 from graph.analysis import analyse
 from graph.demo import demo_graph
 from graph.errors import GraphError
@@ -105,7 +106,7 @@ def test_payloads_carried_on_equal_payloads_made_afresh(app, monkeypatch, seed):
                 assert live == afresh, (options, version.seq)
                 # The bytes the screens get, from each note's and tie's kept JSON text.
                 text = json.dumps(afresh, ensure_ascii=False, separators=(",", ":"))
-                assert payload_bytes(live, raw) == text.encode()
+                assert payload_parts(live, raw).body() == text.encode()
             assert _plain(version.units()) == _plain(analyse(version.active()))
             same_layout(version.layout(None), tree_layout(version.active()))
             labels = version.room_labels()
