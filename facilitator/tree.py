@@ -270,12 +270,14 @@ def _node_key(v: _View, node: str, xy: tuple[float, float]) -> tuple:
     common = (attrs.get("kind", ""), xy, v.shape.band.get(node), node in v.shape.trunk)
     if not v.private:
         return (*common, v.shown[node])
-    found = v.flagged.get(node, ())
-    reasons = tuple((f.flag, f.reason_ja if v.lang == "ja" else f.reason_en) for f in found)
+    # The flags themselves, not their reasons worded again: a reason is made of the flag's
+    # kind, label and details (and the language, which is the payload's), and the live
+    # flags hand out the same Flag objects while they stay the same (cheap to compare).
+    found = tuple(v.flagged.get(node, ()))
     cut_off = v.winter and node in v.year.members and v.year.isolated(node, True)
     snowed = cut_off and not v.year.isolated(node)
     marked = (node in v.affected, node == v.away)
-    return (*common, attrs.get("label", node), reasons, cut_off, snowed, *marked)
+    return (*common, attrs.get("label", node), found, cut_off, snowed, *marked)
 
 
 def _json(data: Any) -> str:
