@@ -112,7 +112,7 @@ def _feed_ctx(session: Session) -> dict:
             "time": local_hhmm(note["created"]),
             "nickname": nicknames.get(note["participant"], ""),
         }
-        for note in session.notes()[::-1][:FEED_LENGTH]
+        for note in session.newest_notes(FEED_LENGTH)
     ]
     return {"feed": feed}
 

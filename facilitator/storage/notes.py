@@ -13,7 +13,7 @@ from .graph_state import GraphState
 from .keys import clean_client_key
 from .meta import Metadata
 from .phones import refuse_blocked
-from .rows import clean_text, hash_token, nfc, reject_reserved, row_change, utc_now
+from .rows import clean_text, decode, hash_token, nfc, reject_reserved, row_change, utc_now
 
 __all__ = ["NOTE_STATUSES", "MAX_NOTE", "MAX_NICKNAME", "MAX_PHONE_DISTRICT", "NoteWorkflow"]
 
@@ -69,6 +69,12 @@ class NoteWorkflow(GraphState, Metadata):
         where = {"status": status, "participant": participant}
         where = {column: value for column, value in where.items() if value is not None}
         return self._rows("notes", " AND ".join(f"{c} = ?" for c in where), where.values())
+
+    def newest_notes(self, count: int) -> list[dict]:
+        """The ``count`` newest notes, newest first (the dashboard's feed, redrawn after
+        every note: a workshop's hundreds of others are not read)."""
+        sql = "SELECT * FROM notes ORDER BY rowid DESC LIMIT ?"
+        return [decode("notes", row) for row in self.db.query(sql, [max(0, int(count))])]
 
     def ties_by(self, actor: str) -> list[dict]:
         """The ties ``actor`` (a participant id) added that are still there, oldest first."""
