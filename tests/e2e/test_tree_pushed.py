@@ -142,3 +142,39 @@ def test_the_wall_brought_by_the_stream_ends_as_a_fresh_load(server, context):
     fresh.goto(f"/sessions/{sid}/projector?view=wall")
     fresh.wait_for_selector("#wall .sticky")
     assert drawn == fresh.evaluate(STICKIES_JS)
+
+
+def test_a_delta_for_another_picture_is_not_applied_the_whole_picture_is_asked(server, context):
+    # A screen whose picture is not the one a delta was made against (it missed a push, its
+    # line dropped) must not apply it: it asks for the whole picture and ends as a fresh load.
+    sid = _cli(server, "new", "取り違えない木").split("\t")[0]
+    nodes = [server.approved(sid, kind, f"はじめ{i}") for i, kind in enumerate(KINDS)]
+    page = _page(server, context, {"width": 1280, "height": 800})
+    asked = _asked(page)
+    page.goto(f"/sessions/{sid}/tree")
+    _wait_loads(page)
+    nodes.append(server.approved(sid, "person", "届いた人"))
+    newest = _newest(server, sid)
+    page.wait_for_function(
+        "seq => Number(document.getElementById('tree').dataset.seq) >= seq", arg=newest
+    )
+    assert int(page.evaluate("() => document.getElementById('tree').dataset.deltas || 0")) == 1
+    before = len(asked)
+    page.evaluate("() => { document.getElementById('tree').dataset.picture = '1'; }")
+    nodes.append(server.approved(sid, "person", "取り違えない人"))
+    newest = _newest(server, sid)
+    page.wait_for_function(
+        "seq => Number(document.getElementById('tree').dataset.seq) >= seq", arg=newest
+    )
+    page.wait_for_function(
+        "() => document.getElementById('tree').dataset.picture !== '1'", timeout=8000
+    )
+    assert int(page.evaluate("() => document.getElementById('tree').dataset.deltas || 0")) == 1
+    assert len(asked) == before + 1, asked[before:]
+    drawn = page.evaluate(DRAWN_JS)
+    fresh = page.context.new_page()
+    fresh.goto(f"/sessions/{sid}/tree")
+    _wait_loads(fresh)
+    assert drawn == fresh.evaluate(DRAWN_JS)
+    assert "取り違えない人" in {json.loads(v).get("name") for v in drawn["nodes"].values()}
+    fresh.close()
