@@ -8,8 +8,9 @@ with ``?tree=projector`` (the projector's tree) or ``?tree=private`` (the facili
 tree) carries, before each ``changed`` that touched the tree, a ``tree`` event whose data is
 what changed in the screen's default view since the picture it last had (a delta,
 tree_delta.py), or the same answer ``tree.json`` gives for that view when no earlier picture
-is known (the same bytes, shared with every screen at that seq). A screen showing another view (winter, a what-if, a district
-opened, the network) or still loading ignores it and asks as before (static/js/tree.js).
+is known (the same bytes, shared with every screen at that seq). A screen showing another
+view (winter, a what-if, a district opened, the network) or still loading ignores it and
+asks as before (static/js/tree.js).
 The projector opened on its note wall likewise gets ``?wall=1``: a ``wall`` event with the
 wall's fragment (the same one ``GET …/projector/wall`` gives), swapped in where the wall is
 on screen (static/js/facilitation.js).

@@ -369,7 +369,8 @@ def tree_payload(
     ``expand`` names one. ``pinned`` are the places the facilitator dragged notes to.
     ``live`` is the live model's version of ``G`` when there is one: its analysis, flags and
     layout are shared with every other screen. ``raw``, when given, gets each node's and
-    edge's JSON text as well, kept with it from version to version (``tree_delta.PayloadParts``).
+    edge's JSON text as well, kept with it from version to version
+    (``tree_delta.PayloadParts``).
     """
     if live is None:
         live = Version(-1, G)
