@@ -489,7 +489,7 @@ def wall_fragment(session: Session) -> str:
     live = web.live_version(session)
 
     def fragment() -> str:
-        heavy_if_large(session)
+        heavy_if_large(session, live.G.number_of_nodes())
         ctx = {**_base_ctx(session), "last_seq": live.seq}
         return render_template("facilitation/_wall.html", **ctx, wall=_wall(session))
 

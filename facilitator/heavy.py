@@ -41,15 +41,17 @@ def heavy() -> None:
     g.tsunagari_heavy = True
 
 
-def heavy_if_large(session) -> None:
-    """:func:`heavy` when ``session`` has more than ``LARGE_SESSION_NODES`` nodes."""
+def heavy_if_large(session, nodes: int | None = None) -> None:
+    """:func:`heavy` when ``session`` has more than ``LARGE_SESSION_NODES`` nodes (``nodes``
+    when the caller knows them, e.g. from the live graph: no count of the table then)."""
     limit = current_app.config["LARGE_SESSION_NODES"]
-    cursor = session.db.execute("SELECT count(*) FROM nodes")
-    try:
-        count = cursor.fetchone()[0]
-    finally:
-        cursor.close()  # end the read at once: an open statement would hold back checkpoints
-    if count > limit:
+    if nodes is None:
+        cursor = session.db.execute("SELECT count(*) FROM nodes")
+        try:
+            nodes = cursor.fetchone()[0]
+        finally:
+            cursor.close()  # end the read at once: an open statement would hold back checkpoints
+    if nodes > limit:
         heavy()
 
 

@@ -540,7 +540,8 @@ def payload_of(session, options: Mapping[str, Any]) -> Payload:
     key = ("payload", tuple(options.items()), _key(settings), tuple(sorted(pinned.items())))
 
     def compute() -> PayloadParts:
-        heavy_if_large(session)  # the first screen at this seq builds it for the others
+        # The first screen at this seq builds it for the others.
+        heavy_if_large(session, live.G.number_of_nodes())
         live_model.count("payload")
         raw: dict[str, list[str]] = {}
         data = tree_payload(live.G, settings, pinned=pinned, live=live, raw=raw, **options)
