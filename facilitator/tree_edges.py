@@ -126,8 +126,10 @@ def _json(data: Any) -> str:
 
 
 @functools.lru_cache(maxsize=16384)
-def _summed_json(fu: str, fw: str, kind: str, count: int, lang: str) -> str:
-    return _json(_summed_edge(fu, fw, kind, count, lang))
+def _summed_made(fu: str, fw: str, kind: str, count: int, lang: str) -> tuple[dict, str]:
+    """:func:`_summed_edge` and its JSON text."""
+    edge = _summed_edge(fu, fw, kind, count, lang)
+    return edge, _json(edge)
 
 
 @dataclass
@@ -136,7 +138,9 @@ class EdgeParts:
 
     ``open`` holds, per unfolded source node, its drawn edges, the ties it sends into
     folded districts and the drawn edges' JSON texts; ``buckets`` the ties out of each
-    folded district, summed; ``json`` the JSON text of each of ``edges``.
+    folded district, summed; ``json`` the JSON text of each of ``edges``; ``summed`` each
+    summed line and its text by ``(district, other end, kind, count)`` (a town's overview
+    draws ~1,500, and one approved note changes the count of a few).
     """
 
     fold: Mapping[str, str]
@@ -144,6 +148,7 @@ class EdgeParts:
     buckets: dict[str, Counter] = field(default_factory=dict)
     edges: list[dict] = field(default_factory=list)
     json: list[str] = field(default_factory=list)
+    summed: dict[tuple, tuple[dict, str]] = field(default_factory=dict)
 
 
 def _from_source(u, nbrs, fold, private: bool, lang: str) -> tuple[list[dict], Counter, list]:
@@ -267,7 +272,10 @@ def edge_parts(
         parts.json.extend(texts)
         if into:  # most sources send nothing into a fold (Counter.update is not free)
             summed.update(into)
+    made = old.summed if old is not None else {}
     for (fu, fw, kind), count in sorted(summed.items()):
-        parts.edges.append(_summed_edge(fu, fw, kind, count, lang))
-        parts.json.append(_summed_json(fu, fw, kind, count, lang))
+        line = (fu, fw, kind, count)
+        edge, text = parts.summed[line] = made.get(line) or _summed_made(*line, lang)
+        parts.edges.append(edge)
+        parts.json.append(text)
     return parts
