@@ -39,7 +39,7 @@ from .regions import LIVE_EVENTS, touched, untouched
 from .storage import MAX_TITLE, STAGES, Session
 from .stream_push import ENDED, tree_pusher, wall_pusher
 from .ties_panel import tie_form_ctx, ties_ctx
-from .wall_groups import Wall, carry_wall
+from .wall_groups import Wall, carry_wall, delta_html
 
 __all__ = ["bp", "joined_count"]
 
@@ -429,16 +429,30 @@ def edit_tie(session_id: str, tie_id: str):
 # -- projector ----------------------------------------------------------------------------------------
 
 
-def _wall(session: Session) -> list[dict]:
-    """Approved nodes grouped by kind, in vocabulary order, with projector-safe labels (the
-    room labels: unique, consent-aware, never a flag — graph.privacy), carried on from the
-    version before (``wall_groups.py``)."""
+def _wall_groups(session: Session) -> Wall:
+    """The wall's groups at the live seq, with projector-safe labels (the room labels:
+    unique, consent-aware, never a flag — graph.privacy), carried on from the version before
+    (``wall_groups.py``)."""
     live = web.live_version(session)
 
     def groups() -> Wall:
-        return carry_wall(live.room_labels(), live.G._node, live.carried("wall_groups"))
+        carried = live.carried("wall_groups")
+        return carry_wall(live.room_labels(), live.G._node, carried, live.seq)
 
-    return live.memo("wall_groups", groups).shown()
+    return live.memo("wall_groups", groups)
+
+
+def _wall(session: Session) -> dict:
+    """The wall's template context: approved nodes grouped by kind, in vocabulary order,
+    and the seq they are of."""
+    wall = _wall_groups(session)
+    return {"wall": wall.shown(), "wall_seq": wall.seq}
+
+
+def wall_pushed(session: Session) -> str:
+    """What the projector's wall stream brings (stream_push.py): what the wall gained since
+    the wall before (``wall_groups.delta_html``), else the whole fragment."""
+    return delta_html(_wall_groups(session)) or wall_fragment(session)
 
 
 @bp.get("/sessions/<session_id>/projector")
@@ -458,7 +472,7 @@ def projector(session_id: str):
         "facilitation/_projector.html",
         "facilitation/projector.html",
         **_base_ctx(session),
-        wall=_wall(session),
+        **_wall(session),
         view=view,
         private=False,
     )
@@ -476,7 +490,7 @@ def wall(session_id: str):
             "facilitation/_wall.html",
             "facilitation/projector.html",
             **_base_ctx(session),
-            wall=_wall(session),
+            **_wall(session),
         )
     if untouched(session, "wall", request.args.get("since")):
         return Response(status=204)
@@ -491,7 +505,7 @@ def wall_fragment(session: Session) -> str:
     def fragment() -> str:
         heavy_if_large(session, live.G.number_of_nodes())
         ctx = {**_base_ctx(session), "last_seq": live.seq}
-        return render_template("facilitation/_wall.html", **ctx, wall=_wall(session))
+        return render_template("facilitation/_wall.html", **ctx, **_wall(session))
 
     return live.memo(("wall", web.lang()), fragment)
 
@@ -528,7 +542,7 @@ def stream(session_id: str):
 
     pushers = {
         "tree": tree_pusher(app, request.environ, session_id, request.args.get("tree")),
-        "wall": wall_pusher(app, request.environ, session_id, wall_fragment)
+        "wall": wall_pusher(app, request.environ, session_id, wall_pushed)
         if request.args.get("wall") == "1"
         else None,
     }

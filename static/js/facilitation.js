@@ -70,9 +70,36 @@ function refreshRegions(names) {
 function wallPushed(html) {
   const wall = document.getElementById("wall");
   if (!wall || !shown(wall) || held(wall) || wall.dataset.stale || !window.htmx) return false;
+  if (html.startsWith("<template")) return wallGrown(wall, html);
   window.htmx.swap(wall, html, { swapStyle: "outerHTML" });
   const now = document.getElementById("wall");
   if (now) now.dataset.pushed = String(Number(wall.dataset.pushed || 0) + 1);
+  return true;
+}
+
+// What the wall gained since the wall on screen (facilitator/wall_groups.py, delta_html):
+// each kind's new stickies added to its group, and its count. Only onto the wall it was made
+// against (data-seq); any other wall asks for the whole one instead.
+function wallGrown(wall, html) {
+  const box = document.createElement("template");
+  box.innerHTML = html;
+  const delta = box.content.querySelector("template[data-wall-base]");
+  if (!delta || wall.dataset.seq !== delta.dataset.wallBase) return false;
+  const parts = Array.from(delta.content.querySelectorAll("section[data-kind]"));
+  const groups = parts.map((part) =>
+    wall.querySelector(`section.kind-group[data-kind="${CSS.escape(part.dataset.kind)}"]`));
+  if (groups.some((group) => !group)) return false;
+  parts.forEach((part, i) => {
+    groups[i].querySelector(".note-wall").append(...part.childNodes);
+    groups[i].querySelector(".badge").textContent = part.dataset.count;
+  });
+  wall.dataset.seq = delta.dataset.wallSeq;
+  const url = new URL(wall.getAttribute("hx-get"), window.location.href);
+  url.searchParams.set("since", delta.dataset.wallSeq);
+  wall.setAttribute("hx-get", url.pathname + url.search);
+  window.htmx.process(wall);  // its refresh asks from the new seq on
+  wall.dataset.pushed = String(Number(wall.dataset.pushed || 0) + 1);
+  wall.dataset.grown = String(Number(wall.dataset.grown || 0) + 1);
   return true;
 }
 
