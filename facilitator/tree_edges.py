@@ -149,6 +149,7 @@ class EdgeParts:
     edges: list[dict] = field(default_factory=list)
     json: list[str] = field(default_factory=list)
     summed: dict[tuple, tuple[dict, str]] = field(default_factory=dict)
+    order: dict[tuple, None] = field(default_factory=dict)  # the summed lines' keys, sorted
 
 
 def _from_source(u, nbrs, fold, private: bool, lang: str) -> tuple[list[dict], Counter, list]:
@@ -273,8 +274,11 @@ def edge_parts(
         if into:  # most sources send nothing into a fold (Counter.update is not free)
             summed.update(into)
     made = old.summed if old is not None else {}
-    for (fu, fw, kind), count in sorted(summed.items()):
-        line = (fu, fw, kind, count)
+    # Sorted again only when other lines are summed (most events change counts, not lines).
+    same = old is not None and summed.keys() == old.order.keys()
+    parts.order = old.order if same else dict.fromkeys(sorted(summed))
+    for fu, fw, kind in parts.order:
+        line = (fu, fw, kind, summed[fu, fw, kind])
         edge, text = parts.summed[line] = made.get(line) or _summed_made(*line, lang)
         parts.edges.append(edge)
         parts.json.append(text)
