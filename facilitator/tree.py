@@ -214,12 +214,15 @@ def _key(settings: Mapping[str, Any] | None) -> tuple:
     return tuple(sorted((settings or {}).items()))
 
 
-def _folds(v: _View, expand: str | None, live: Version) -> Folds:
-    """Above :data:`OVERVIEW_NODES`, the roots of every district but ``expand`` fold."""
+def _folds(v: _View, expand: str | None, live: Version, key: tuple) -> Folds:
+    """Above :data:`OVERVIEW_NODES`, the roots of every district but ``expand`` fold
+    (``key``: the live version's key for them, to carry them on)."""
     if v.A.number_of_nodes() <= OVERVIEW_NODES:
         return Folds()
     if not v.winter:  # the year's units: their clusters in the layout say it all
-        return folds_of(v.U, live.layout_state(), expand)
+        carried = live.carried(key)
+        old = carried[0] if carried is not None else None
+        return folds_of(v.U, live.layout_state(), expand, old)
     fold: dict[str, str] = {}
     for unit, members in v.U.members.items():
         district = _district_of(v.A, v.U, unit) or "—"
@@ -378,7 +381,8 @@ def tree_payload(
     # The folds and the folded districts' roots are the same for the facilitator's and the
     # projector's picture: made once per seq and shared.
     pins = _key(pinned)
-    folds = live.memo(("folds", expand, winter, pins), lambda: _folds(v, expand, live))
+    at = ("folds", expand, winter, pins)
+    folds = live.memo(at, lambda: _folds(v, expand, live, at))
     v.fold = folds.fold
     b = _Builder(lang)
     # The unfolded notes: each made again only when what it shows changed since a version

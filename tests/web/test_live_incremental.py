@@ -204,3 +204,54 @@ def test_the_walls_kept_for_reuse_stay_within_their_budget():
         assert regions._cached_chars <= regions._KEPT_CHARS + len(newest)
     again = regions.stickies_html("person", "👤", people + [{"id": "x", "label": "11"}])
     assert again is newest and "佐藤 29999 さん" in again
+
+
+def _folds_as_lists(folds):
+    return (
+        list(folds.fold.items()),
+        [(t, [list(members) for members in g]) for t, g in folds.groups.items()],
+        list(folds.households.items()),
+    )
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_folds_carried_on_equal_folds_afresh(app, seed, monkeypatch):
+    """The folds taken on from the version before (only the units after its own folded)
+    are the folds afresh, in the same order; the folds carried from are left as they were."""
+    from facilitator import tree_folds
+    from facilitator.tree_folds import folds_of
+
+    taken_on = []  # the folds grown from carried ones, not made afresh
+    fold = tree_folds._fold
+    monkeypatch.setattr(
+        tree_folds,
+        "_fold",
+        lambda out, c, e, copied: taken_on.append(copied is not None) or fold(out, c, e, copied),
+    )
+    rng = random.Random(seed)
+    model = LiveModel()
+    kept: dict = {}
+    with Store(app.config["DATA"]).create("茶志内") as s:
+        s.import_graph(demo_graph(), "test")
+        phone = s.participant(s.add_participant("スマホ"))["id"]
+        for i in range(40):
+            if rng.random() < 0.6:  # most changes of a workshop: a note approved
+                note = s.add_note(phone, rng.choice(("person", "household")), f"新しい {i}")
+                s.approve_note(note["id"], "facilitator")
+            else:
+                try:
+                    _step(s, rng)
+                except GraphError:
+                    pass
+            version = model.acquire(s)
+            for expand in (None, "2丁目"):
+                old = kept.get(expand)
+                before = _folds_as_lists(old) if old is not None else None
+                carried = folds_of(version.units(), version.layout_state(), expand, old)
+                afresh = folds_of(version.units(), version.layout_state(), expand)
+                assert _folds_as_lists(carried) == _folds_as_lists(afresh), (i, expand)
+                if old is not None:
+                    assert _folds_as_lists(old) == before  # not changed by carrying it on
+                kept[expand] = carried
+            model.release(version)
+    assert sum(taken_on) > 10  # many folds were taken on and grown, not made afresh
