@@ -21,6 +21,8 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import compress, filterfalse
+from operator import itemgetter, ne
 from typing import Any
 
 __all__ = ["PayloadParts", "payload_parts", "remember", "delta_answer", "DELTA_SHARE"]
@@ -61,8 +63,9 @@ def _json(data: Any) -> str:
 
 def payload_parts(data: Mapping[str, Any], raw: Mapping[str, list[str]]) -> PayloadParts:
     """The parts of a ``tree.tree_payload`` whose nodes' and edges' JSON texts are ``raw``."""
-    nodes = dict(zip([n["id"] for n in data["nodes"]], raw["nodes"], strict=True))
-    edges = dict(zip([e["id"] for e in data["edges"]], raw["edges"], strict=True))
+    ids = itemgetter("id")  # a town's ~800 notes and ~3,000 ties per view: no Python loop
+    nodes = dict(zip(map(ids, data["nodes"]), raw["nodes"], strict=True))
+    edges = dict(zip(map(ids, data["edges"]), raw["edges"], strict=True))
     rest = _json({**data, "nodes": None, "edges": None})[len(_START) :]
     return PayloadParts((raw["nodes"], raw["edges"]), nodes, edges, rest)
 
@@ -101,8 +104,9 @@ def _before(live, key: tuple) -> tuple[int, PayloadParts] | None:
 
 def _changed(old: Mapping[str, str], new: Mapping[str, str]) -> tuple[str, str]:
     """The JSON texts of ``new``'s items not as in ``old`` and the ids gone (as JSON)."""
-    changed = ",".join([text for i, text in new.items() if old.get(i) != text])
-    return changed, _json([i for i in old if i not in new])
+    texts = new.values()  # compared side by side in C: most of a town's are the same
+    changed = ",".join(compress(texts, map(ne, map(old.get, new), texts)))
+    return changed, _json(list(filterfalse(new.__contains__, old)))
 
 
 def delta_answer(found) -> bytes:
