@@ -139,3 +139,32 @@ def test_a_town_opens_folded_into_districts_and_expands_one():
     assert f"district:{name}" not in {n["id"] for n in opened["nodes"]}
     ids = {n["id"] for n in opened["nodes"]}
     assert all(e["from"] in ids and e["to"] in ids for e in opened["edges"])
+
+
+@pytest.mark.parametrize(
+    ("lang", "counted", "title"),
+    [
+        ("ja", "{district}・{n}世帯", "クリックするとこの地区を開きます"),
+        ("en", "{district} · {n} households", "Click to open this district"),
+    ],
+)
+def test_a_folded_district_is_named_with_its_households_in_the_screens_language(
+    fac, demo_id, monkeypatch, lang, counted, title
+):
+    from facilitator import tree as tree_module
+
+    monkeypatch.setattr(tree_module, "OVERVIEW_NODES", 40)  # the demo folds as a town does
+    data = fac.get(f"/sessions/{demo_id}/tree.json", headers={"Accept-Language": lang}).get_json()
+    roots = [n for n in data["nodes"] if n["kind"] == "district"]
+    assert roots and data["overview"]
+    G = demo_graph()
+    for root in roots:
+        name = root["district"]
+        homes = sum(
+            1
+            for _, a in G.nodes(data=True)
+            if a.get("kind") == "household" and (a.get("district") or "—") == name
+        )
+        expected = counted.format(district=name, n=homes) if homes else name
+        assert root["label"].startswith(expected), (root["label"], expected)
+        assert root["title"] == title
