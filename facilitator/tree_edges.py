@@ -127,10 +127,14 @@ def _json(data: Any) -> str:
 
 
 @functools.lru_cache(maxsize=16384)
+def _summed_json(fu: str, fw: str, kind: str, count: int, lang: str) -> str:
+    return _json(_summed_edge(fu, fw, kind, count, lang))
+
+
 def _summed_made(fu: str, fw: str, kind: str, count: int, lang: str) -> tuple[dict, str]:
-    """:func:`_summed_edge` and its JSON text."""
-    edge = _summed_edge(fu, fw, kind, count, lang)
-    return edge, _json(edge)
+    """A new :func:`_summed_edge` (its own dict: a payload's may be marked in place, as the
+    coordinator's comparison does) and its JSON text (kept)."""
+    return _summed_edge(fu, fw, kind, count, lang), _summed_json(fu, fw, kind, count, lang)
 
 
 @dataclass
